@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""ELF gate: fails the build when a finished otelctx artifact breaks OTEP 4947.
+
+Reads the ELF file with readelf and objdump (binutils) and checks:
+  1. otel_thread_ctx_v1 is in .dynsym as a defined TLS, GLOBAL, DEFAULT symbol.
+  2. Shared library: at least one TLSDESC relocation targets it, no other TLS
+     relocation type appears and __tls_get_addr is not imported. Executable:
+     TLSDESC or a static relaxation (no relocation), never the legacy dialect.
+  3. (--map) the exported symbols are exactly those the version script lists.
+  4. (--optimized) the shim accessor is absent from .symtab and .dynsym.
+  5. (--optimized) every entry point that reaches the slot has its own inline
+     TLS sequence and calls no local function that has one.
+Exit status 0 when every check passes, 1 otherwise, 2 on usage or tool errors.
+"""
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+
+SLOT = "otel_thread_ctx_v1"
+ACCESSOR = "otelctx_tls_slot"
+SLOT_USERS = "otelctx_attach,otelctx_detach,otelctx_current,otelctx_update"
+LEGACY_TLS_RELOC = re.compile(r"DTPMOD|DTPOFF|DTPREL|TPOFF|TPREL")
+
+ARCHES = {
+    "X86-64": {
+        "name": "x86-64",
+        "tlsdesc": "R_X86_64_TLSDESC",
+        "call": re.compile(r"^\s*(?:call|jmp)\w*\s+([0-9a-f]+) <([^>+]+)>"),
+        "relaxed": re.compile(r"%fs:"),
+    },
+    "AArch64": {
+        "name": "aarch64",
+        "tlsdesc": "R_AARCH64_TLSDESC",
+        "call": re.compile(r"^\s*(?:bl|b)\s+([0-9a-f]+) <([^>+]+)>"),
+        "relaxed": re.compile(r"mrs\s+x\d+,\s*tpidr_el0"),
+    },
+}
+
+
+class GateError(Exception):
+    pass
+
+
+def run_tool(*argv):
+    if shutil.which(argv[0]) is None:
+        raise GateError(f"required tool '{argv[0]}' not found (install binutils)")
+    done = subprocess.run(argv, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise GateError(f"{' '.join(argv)} failed: {done.stderr.strip()}")
+    return done.stdout
+
+
+def base_name(symbol):
+    return symbol.split("@", 1)[0]
+
+
+def read_header(path):
+    out = run_tool("readelf", "-hW", path)
+    machine = re.search(r"Machine:\s+(.*)", out).group(1)
+    elf_type = re.search(r"Type:\s+(\w+)", out).group(1)
+    for key, arch in ARCHES.items():
+        if key in machine:
+            return arch, elf_type
+    raise GateError(f"{path}: unsupported machine '{machine}'")
+
+
+def read_symbols(path, table):
+    """Rows of one symbol table: dicts with value, type, bind, vis, ndx, name."""
+    out = run_tool("readelf", "-sW", path)
+    rows, current = [], None
+    for line in out.splitlines():
+        header = re.match(r"Symbol table '([^']+)'", line)
+        if header:
+            current = header.group(1)
+            continue
+        fields = line.split()
+        if current != table or len(fields) < 8 or not fields[0].rstrip(":").isdigit():
+            continue
+        rows.append({"value": int(fields[1], 16), "type": fields[3],
+                     "bind": fields[4], "vis": fields[5], "ndx": fields[6],
+                     "name": base_name(fields[7])})
+    return rows
+
+
+def read_relocations(path):
+    """(offset, type, symbol) for every dynamic relocation."""
+    out = run_tool("readelf", "-rW", path)
+    relocs = []
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 3 and fields[2].startswith("R_"):
+            symbol = base_name(fields[4]) if len(fields) >= 5 and not fields[4].startswith("+") else ""
+            relocs.append((int(fields[0], 16), fields[2], symbol))
+    return relocs
+
+
+def version_script_symbols(map_path):
+    text = re.sub(r"/\*.*?\*/", "", open(map_path).read(), flags=re.S)
+    nodes = set(re.findall(r"^\s*(\w+)\s*\{", text, flags=re.M))
+    names = set()
+    for block in re.findall(r"global:(.*?)(?:local:|\})", text, flags=re.S):
+        names.update(n.strip() for n in block.split(";") if n.strip())
+    return names, nodes
+
+
+def disassemble(path):
+    """{function name: [instruction text, ...]} from objdump -d."""
+    out = run_tool("objdump", "-dw", "--no-show-raw-insn", path)
+    functions, current = {}, None
+    for line in out.splitlines():
+        start = re.match(r"^[0-9a-f]+ <([^>]+)>:$", line)
+        if start:
+            current = start.group(1)
+            functions[current] = []
+        elif current and re.match(r"^\s+[0-9a-f]+:\s", line):
+            functions[current].append(line.split(":", 1)[1].strip())
+    return functions
+
+
+def references_x86(insns, got):
+    """lea <got>(%rip) followed by an indirect call: the TLSDESC sequence."""
+    for i, insn in enumerate(insns):
+        m = re.search(r"#\s*([0-9a-f]+)", insn)
+        if insn.startswith("lea") and m and int(m.group(1), 16) == got:
+            if any(re.match(r"call\s+\*", n) for n in insns[i + 1:i + 4]):
+                return True
+    return False
+
+
+def references_aarch64(insns, got):
+    """adrp page; ldr/add with page + offset == got; blr: the TLSDESC sequence."""
+    pages = {}
+    seen_add = False
+    for insn in insns:
+        m = re.match(r"adrp\s+(x\d+),\s*([0-9a-f]+)", insn)
+        if m:
+            pages[m.group(1)] = int(m.group(2), 16)
+            continue
+        m = re.match(r"add\s+(x\d+),\s*(x\d+),\s*#0x([0-9a-f]+)", insn)
+        if m and pages.get(m.group(2), -1) + int(m.group(3), 16) == got:
+            seen_add = True
+            continue
+        if seen_add and re.match(r"blr\s+x\d+", insn):
+            return True
+    return False
+
+
+class Gate:
+    def __init__(self, args):
+        self.args = args
+        self.path = args.file
+        self.failures = []
+        self.lines = []
+        self.arch, elf_type = read_header(self.path)
+        self.dynsym = read_symbols(self.path, ".dynsym")
+        self.symtab = read_symbols(self.path, ".symtab")
+        self.relocs = read_relocations(self.path)
+        is_shared = elf_type == "DYN" and not any(
+            s["name"] == "main" for s in self.symtab + self.dynsym)
+        self.executable = args.executable or not is_shared
+
+    def result(self, check, ok, detail):
+        self.lines.append(f"  [{'pass' if ok else 'FAIL'}] {check}: {detail}")
+        if not ok:
+            self.failures.append(f"elf-gate: FAIL check {check}: {detail} in {self.path}")
+
+    def check_dynsym(self):
+        rows = [s for s in self.dynsym if s["name"] == SLOT and s["ndx"] != "UND"]
+        if not rows:
+            self.result("1 dynsym", False, f"{SLOT} is not defined in .dynsym")
+            return
+        s = rows[0]
+        ok = (s["type"], s["bind"], s["vis"]) == ("TLS", "GLOBAL", "DEFAULT")
+        self.result("1 dynsym", ok, f"{SLOT} {s['type']} {s['bind']} {s['vis']}")
+
+    def tlsdesc_slots(self):
+        return [off for off, kind, sym in self.relocs
+                if kind == self.arch["tlsdesc"] and sym == SLOT]
+
+    def check_relocations(self):
+        desc = self.tlsdesc_slots()
+        legacy = [(kind, sym or "(local)") for _, kind, sym in self.relocs
+                  if LEGACY_TLS_RELOC.search(kind)]
+        imports = [s["name"] for s in self.dynsym
+                   if s["name"] == "__tls_get_addr" and s["ndx"] == "UND"]
+        if legacy:
+            kind, sym = legacy[0]
+            self.result("2 relocations", False,
+                        f"legacy TLS relocation {kind} against {sym}")
+        elif imports:
+            self.result("2 relocations", False,
+                        "__tls_get_addr is imported (legacy general-dynamic code)")
+        elif not desc and not self.executable:
+            self.result("2 relocations", False,
+                        f"no {self.arch['tlsdesc']} relocation targets {SLOT}")
+        elif desc:
+            self.result("2 relocations", True,
+                        f"{len(desc)} {self.arch['tlsdesc']} -> {SLOT}; "
+                        "no other TLS relocation; __tls_get_addr not imported")
+        else:
+            self.result("2 relocations", True,
+                        f"{SLOT} access relaxed statically (executable); "
+                        "no legacy TLS relocation; __tls_get_addr not imported")
+
+    def check_exports(self):
+        wanted, nodes = version_script_symbols(self.args.map)
+        exported = {s["name"] for s in self.dynsym
+                    if s["ndx"] != "UND" and s["bind"] in ("GLOBAL", "WEAK")
+                    and s["name"] not in nodes and s["name"]}
+        extra, missing = sorted(exported - wanted), sorted(wanted - exported)
+        if extra:
+            self.result("3 exports", False,
+                        f"symbol {extra[0]} exported but not in {self.args.map}")
+        elif missing:
+            self.result("3 exports", False,
+                        f"symbol {missing[0]} listed in {self.args.map} but not exported")
+        else:
+            self.result("3 exports", True,
+                        f"{len(exported)} symbols, exactly those of {self.args.map}")
+
+    def check_accessor_gone(self):
+        present = [t for t, rows in ((".symtab", self.symtab), (".dynsym", self.dynsym))
+                   if any(s["name"] == ACCESSOR for s in rows)]
+        self.result("4 accessor", not present,
+                    f"{ACCESSOR} present in {', '.join(present)}" if present
+                    else f"{ACCESSOR} absent from .symtab and .dynsym")
+
+    def slot_access(self, insns):
+        for got in self.tlsdesc_slots():
+            if self.arch is ARCHES["X86-64"] and references_x86(insns, got):
+                return f"inline TLSDESC (GOT 0x{got:x})"
+            if self.arch is ARCHES["AArch64"] and references_aarch64(insns, got):
+                return f"inline TLSDESC adrp/ldr/add/blr (GOT 0x{got:x})"
+        if self.executable and any(self.arch["relaxed"].search(i) for i in insns):
+            return "inline relaxed TLS (thread pointer)"
+        return None
+
+    def check_entry_points(self):
+        functions = disassemble(self.path)
+        direct = {name: self.slot_access(insns) for name, insns in functions.items()}
+        callees = {name: {m.group(2).split("@")[0] for m in
+                          (self.arch["call"].match(i) for i in insns) if m}
+                   for name, insns in functions.items()}
+        exported = {s["name"] for s in self.dynsym
+                    if s["type"] == "FUNC" and s["ndx"] != "UND"}
+
+        def indirect_users(name, seen):
+            found = []
+            for callee in sorted(callees.get(name, ())):
+                if callee in seen or callee == name:
+                    continue
+                seen.add(callee)
+                if direct.get(callee) or callee == ACCESSOR:
+                    found.append(callee)
+                found += indirect_users(callee, seen)
+            return found
+
+        users = set(self.args.slot_users.split(",")) if self.args.slot_users else set()
+        report, ok = [], True
+        for name in sorted((exported | users) & set(functions) | users):
+            if name not in functions:
+                ok = False
+                report.append(f"{name}: not found in the disassembly")
+                continue
+            via = [c for c in indirect_users(name, {name}) if c not in exported or c == ACCESSOR]
+            own = direct[name]
+            if via:
+                ok = False
+                report.append(f"{name}: calls {', '.join(via)} to reach {SLOT}")
+            elif own:
+                report.append(f"{name}: {own}")
+            elif name in users:
+                ok = False
+                report.append(f"{name}: no inline access to {SLOT}")
+            else:
+                report.append(f"{name}: no slot access")
+        self.result("5 entry points", ok, "each entry point's own access" if ok
+                    else next(r for r in report if "calls" in r or "no inline" in r or "not found" in r))
+        width = max((len(r.split(":")[0]) for r in report), default=0)
+        for r in report:
+            name, what = r.split(": ", 1)
+            self.lines.append(f"           {name:<{width}}  {what}")
+
+    def run(self):
+        kind = "executable" if self.executable else "shared library"
+        mode = "optimized" if self.args.optimized else "default"
+        self.lines.append(f"elf-gate: {self.path} ({self.arch['name']}, {kind}, {mode} checks)")
+        self.check_dynsym()
+        self.check_relocations()
+        if self.args.map:
+            self.check_exports()
+        if self.args.optimized:
+            if not self.executable:
+                self.check_accessor_gone()
+            self.check_entry_points()
+        self.lines.append(f"elf-gate: {'FAIL' if self.failures else 'PASS'}")
+        print("\n".join(self.lines))
+        for failure in self.failures:
+            print(failure, file=sys.stderr)
+        return 1 if self.failures else 0
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("file", help="shared library or executable to check")
+    parser.add_argument("--map", help="version script whose symbols must be exactly the exports")
+    parser.add_argument("--optimized", action="store_true",
+                        help="also require the accessor inlined everywhere (checks 4, 5)")
+    parser.add_argument("--executable", action="store_true",
+                        help="treat the file as an executable (static TLS relaxation allowed)")
+    parser.add_argument("--slot-users", default=None,
+                        help=f"comma-separated functions that must reach the slot "
+                             f"(default for a library: {SLOT_USERS})")
+    args = parser.parse_args()
+    try:
+        gate = Gate(args)
+        if args.slot_users is None and not gate.executable:
+            args.slot_users = SLOT_USERS
+        return gate.run()
+    except GateError as err:
+        print(f"elf-gate: FAIL: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
