@@ -7,10 +7,13 @@ ROOT=$(cd "$(dirname "$0")" && pwd)
 BUILD=${OTELCTX_BUILD_DIR:-$ROOT/build}
 # shellcheck source=scripts/require.sh
 source "$ROOT/scripts/require.sh"
+# shellcheck source=scripts/toolchain.sh
+source "$ROOT/scripts/toolchain.sh"
 
 install_prerequisites() {
     require_commands cmake:cmake make:make gcc:gcc readelf:binutils \
         objdump:binutils pkg-config:pkgconf valgrind:valgrind python3:python3
+    require_toolchain
 }
 
 # build_and_test NAME CMAKE_ARGS...: configure, build (the gate runs as a
@@ -28,6 +31,8 @@ build_and_test() {
 main() {
     install_prerequisites
     build_and_test default -DCMAKE_C_COMPILER=gcc
+    build_and_test optimized -DOTELCTX_OPTIMIZED=ON -DCMAKE_C_COMPILER="$OTELCTX_CC" \
+        -DCMAKE_CXX_COMPILER="$OTELCTX_CXX" -DOTELCTX_LLD="$OTELCTX_LLD"
     echo "test.sh: all builds and tests passed"
 }
 

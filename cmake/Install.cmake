@@ -24,6 +24,7 @@ install(FILES
   ${CMAKE_CURRENT_BINARY_DIR}/otelctxConfigVersion.cmake
   DESTINATION ${OTELCTX_CMAKE_DIR})
 
+list(JOIN OTELCTX_CONSUMER_LTO_FLAGS " " OTELCTX_PC_LTO_FLAGS)
 configure_file(cmake/otelctx.pc.in ${CMAKE_CURRENT_BINARY_DIR}/otelctx.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/otelctx.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Proves the ELF gate can fail: builds libotelctx with one deliberate break
+# and asserts the gate rejects it with the expected message. The "good" case
+# is the same recipe unbroken and must pass, so each failure is the break's.
+#
+# Usage: broken_lib.sh MODE CASE SRC_ROOT WORK_DIR CC [LLD]
+#   MODE  default | optimized
+#   CASE  good | no-link-dialect | accessor-no-lto | accessor-noinline |
+#         slot-not-in-map | initial-exec | extra-export
+set -euo pipefail
+
+MODE=$1 CASE=$2 ROOT=$3 WORK=$4/$1-$2 CC=$5 LLD=${6:-}
+MAP=$ROOT/src/otelctx.map
+
+fail() { echo "broken_lib: FAIL: $*" >&2; exit 1; }
+
+tls_flags() {
+    case $("$CC" -dumpmachine) in
+    x86_64*) echo "-mtls-dialect=gnu2" ;;
+    *) echo "" ;;
+    esac
+}
+
+setup() {
+    rm -rf "$WORK"
+    mkdir -p "$WORK"
+    cp "$ROOT/shim/tls_slot.c" "$ROOT/shim/tls_slot.h" "$WORK/"
+    cp "$MAP" "$WORK/otelctx.map"
+    TLS=$(tls_flags)
+    CFLAGS=(-O2 -fPIC -fvisibility=hidden -std=c11 -I"$ROOT/include" -I"$WORK")
+    LDFLAGS=(-shared -pthread -Wl,-z,nodelete)
+    SHIM_FLAGS=()
+    LINK_TLS=()
+    if [[ $MODE == optimized ]]; then
+        CFLAGS+=(-flto=thin -ffunction-sections -fdata-sections)
+        LDFLAGS+=(-flto=thin -fuse-ld=lld -Wl,--gc-sections)
+        [[ -n $LLD ]] && LDFLAGS+=(--ld-path="$LLD")
+        [[ -n $TLS ]] && LINK_TLS=("$TLS")
+    fi
+}
+
+# Each break edits exactly one thing of the recipe.
+apply_break() {
+    case $CASE in
+    good) ;;
+    no-link-dialect) [[ -n $TLS ]] || fail "$CASE needs a target with a legacy TLS dialect"
+                     LINK_TLS=() ;;
+    accessor-no-lto) SHIM_FLAGS=(-fno-lto) ;;
+    accessor-noinline) sed -i 's/^otelctx_record \*\*otelctx_tls_slot(void)$/__attribute__((noinline)) &/' "$WORK/tls_slot.c"
+                       grep -q noinline "$WORK/tls_slot.c" || fail "could not add noinline" ;;
+    slot-not-in-map) sed -i '/otel_thread_ctx_v1;/d' "$WORK/otelctx.map" ;;
+    initial-exec) sed -i 's/tls_model("global-dynamic")/tls_model("initial-exec")/' "$WORK/tls_slot.c"
+                  grep -q initial-exec "$WORK/tls_slot.c" || fail "could not force initial-exec" ;;
+    extra-export) # a wildcard map over default-visibility code leaks internals
+                  sed -i 's/^    otelctx_[a-z_]*;$/    otelctx*;/' "$WORK/otelctx.map"
+                  CFLAGS=("${CFLAGS[@]/-fvisibility=hidden/-fvisibility=default}") ;;
+    *) fail "unknown case $CASE" ;;
+    esac
+}
+
+build() {
+    local objs=() src
+    "$CC" "${CFLAGS[@]}" $TLS "${SHIM_FLAGS[@]}" -c "$WORK/tls_slot.c" -o "$WORK/tls_slot.o"
+    for src in "$ROOT"/src/*.c; do
+        "$CC" "${CFLAGS[@]}" -c "$src" -o "$WORK/$(basename "$src" .c).o"
+        objs+=("$WORK/$(basename "$src" .c).o")
+    done
+    "$CC" "${LDFLAGS[@]}" "${LINK_TLS[@]}" -Wl,--version-script="$WORK/otelctx.map" \
+        -o "$WORK/libotelctx.so" "$WORK/tls_slot.o" "${objs[@]}"
+}
+
+expected_message() {
+    case $CASE in
+    no-link-dialect) echo 'FAIL check 2 relocations: (legacy TLS relocation R_X86_64_DTPMOD64|__tls_get_addr is imported)' ;;
+    accessor-no-lto | accessor-noinline) echo 'FAIL check 4 accessor: otelctx_tls_slot present in .symtab' ;;
+    slot-not-in-map) echo 'FAIL check 1 dynsym: otel_thread_ctx_v1 is not defined in .dynsym' ;;
+    initial-exec) echo 'FAIL check 2 relocations: legacy TLS relocation R_(X86_64_TPOFF64|AARCH64_TLS_TPREL)' ;;
+    extra-export) echo 'FAIL check 3 exports: symbol otelctx__own_record exported but not in .*otelctx.map' ;;
+    esac
+}
+
+main() {
+    setup
+    apply_break
+    build
+    local gate_args=(--map "$MAP") status=0
+    [[ $MODE == optimized ]] && gate_args+=(--optimized)
+    python3 "$ROOT/scripts/elf_gate.py" "${gate_args[@]}" "$WORK/libotelctx.so" \
+        >"$WORK/gate.out" 2>&1 || status=$?
+    cat "$WORK/gate.out"
+    if [[ $CASE == good ]]; then
+        [[ $status -eq 0 ]] || fail "the unbroken recipe does not pass the gate"
+        return 0
+    fi
+    [[ $status -eq 1 ]] || fail "gate exited $status, expected 1 (rejected)"
+    grep -Eq "$(expected_message)" "$WORK/gate.out" ||
+        fail "gate rejected $CASE without the expected message: $(expected_message)"
+    grep -q "in $WORK/libotelctx.so" "$WORK/gate.out" || fail "failure message does not name the file"
+    echo "broken_lib: $MODE/$CASE rejected as expected"
+}
+
+main

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The C++ program linked against the bitcode archive: it runs, exports the slot,
+# inlines the C API (no call to otelctx_attach/otelctx_current remains) and
+# reaches the slot inline (gate checks 1, 2 and 5 for an executable).
+set -euo pipefail
+
+EXE=$1
+GATE=$2
+
+fail() { echo "lto_consumer: FAIL: $*" >&2; exit 1; }
+
+main() {
+    "$EXE" | grep -q 'lto_consumer: ok' || fail "$EXE did not publish correctly"
+    if objdump -d --no-show-raw-insn "$EXE" | grep -E 'call.*<otelctx_(attach|current)(@plt)?>'; then
+        fail "$EXE still calls the C API instead of inlining it"
+    fi
+    python3 "$GATE" --optimized --executable \
+        --slot-users consumer_swap,consumer_current "$EXE"
+}
+
+main
