@@ -156,6 +156,45 @@ OTELCTX_API int otelctx_update(const uint8_t trace_id[16],
                                uint8_t trace_flags,
                                const otelctx_attr *attrs, size_t n_attrs);
 
+/* ---- Attribute key map and process context (OTEP 4719) ------------------- */
+
+/*
+ * Readers name the key indexes of thread records through the process
+ * context: a mapping named OTEL_CTX (found in /proc/<pid>/maps) whose 32-byte
+ * header points at a protobuf ProcessContext holding the resource attributes,
+ * threadlocal.schema_version and threadlocal.attribute_key_map.
+ */
+typedef struct otelctx_kv {
+    const char *key;    /* NUL-terminated */
+    const char *value;  /* NUL-terminated string value */
+} otelctx_kv;
+
+/*
+ * The index (0-255) of attribute key name, registered at the end of the key
+ * map the first time. Idempotent, append-only, thread-safe. When the process
+ * context is published, a new key is republished before its index is
+ * returned. -EINVAL: NULL, empty or longer than 255 bytes; -ENOSPC: 256 keys
+ * exist; -ENOMEM.
+ */
+OTELCTX_API int otelctx_key_index(const char *name);
+
+/*
+ * Publishes the process context with these resource attributes (copied) and
+ * the key map; called again, replaces it with the update protocol.
+ * -EINVAL: resource NULL with n_resource > 0, a NULL key or value, or a
+ * duplicate key; -ENOMEM; -ENOTSUP: the mapping could be neither a memfd
+ * nor named. On failure the previously published context stays intact.
+ * One process context per process; a forked child does not inherit it.
+ */
+OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
+                                        size_t n_resource);
+
+/*
+ * Removes the mapping. Later key registrations do not publish until
+ * otelctx_process_publish() is called again. -ENOENT: nothing is published.
+ */
+OTELCTX_API int otelctx_process_unpublish(void);
+
 /* ---- Errors -------------------------------------------------------------- */
 
 /* A static, human-readable name for any value the functions above return. */

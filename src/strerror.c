@@ -14,6 +14,14 @@ const char *otelctx_strerror(int err)
         return "invalid argument";
     case -ENOMEM:
         return "out of memory";
+    case -ENOSPC:
+        return "attribute key map is full (256 keys)";
+    case -ENOENT:
+        return "no process context is published";
+    case -ENOTSUP:
+        return "process context mapping could not be named (no memfd, no PR_SET_VMA)";
+    case -E2BIG:
+        return "process context payload too large";
     default:
         return "unknown error";
     }

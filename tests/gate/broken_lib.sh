@@ -28,7 +28,7 @@ setup() {
     cp "$ROOT/shim/tls_slot.c" "$ROOT/shim/tls_slot.h" "$WORK/"
     cp "$MAP" "$WORK/otelctx.map"
     TLS=$(tls_flags)
-    CFLAGS=(-O2 -fPIC -fvisibility=hidden -std=c11 -I"$ROOT/include" -I"$WORK")
+    CFLAGS=(-O2 -fPIC -fvisibility=hidden -std=c11 -D_GNU_SOURCE -I"$ROOT/include" -I"$WORK")
     LDFLAGS=(-shared -pthread -Wl,-z,nodelete)
     SHIM_FLAGS=()
     LINK_TLS=()

@@ -1,0 +1,293 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The process context of OTEP 4719: a 32-byte header in a mapping named
+ * OTEL_CTX, pointing at a protobuf payload in this process's heap. Readers
+ * in other processes read it concurrently, so unlike the thread records this
+ * needs real memory barriers, and the timestamp is the seqlock: 0 while the
+ * header changes, a new larger value once it is consistent again.
+ */
+#include <errno.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "otelctx.h"
+#include "process_ctx.h"
+#include "protobuf.h"
+
+#ifndef MFD_NOEXEC_SEAL
+#define MFD_NOEXEC_SEAL 0x0008U
+#endif
+#ifndef PR_SET_VMA
+#define PR_SET_VMA 0x53564d41
+#define PR_SET_VMA_ANON_NAME 0
+#endif
+
+#define MAPPING_NAME "OTEL_CTX"
+#define HEADER_VERSION 2
+
+struct process_header {
+    char signature[8];
+    uint32_t version;
+    uint32_t payload_size;
+    uint64_t published_at_ns;
+    uint64_t payload;
+};
+_Static_assert(sizeof(struct process_header) == 32, "OTEP 4719 header is 32 bytes");
+
+pthread_mutex_t otelctx__process_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct {
+    struct process_header *header; /* NULL: not published */
+    size_t mapping_len;
+    int named;                     /* 1 when memfd or prctl gave the name */
+    uint8_t *payload;
+    uint64_t published_at_ns;
+    otelctx_kv *resource;          /* deep copy, for republishing */
+    size_t n_resource;
+} ctx;
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/* ---- payload -------------------------------------------------------------- */
+
+static int build_payload(const otelctx_kv *resource, size_t n_resource,
+                         uint8_t **out, size_t *len)
+{
+    size_t n_keys;
+    const char *const *keys = otelctx__key_map(&n_keys);
+    size_t size = otelctx__encode_process_ctx(NULL, resource, n_resource, keys, n_keys);
+
+    if (size > UINT32_MAX)
+        return -E2BIG;
+    *out = malloc(size > 0 ? size : 1);
+    if (*out == NULL)
+        return -ENOMEM;
+    otelctx__encode_process_ctx(*out, resource, n_resource, keys, n_keys);
+    *len = size;
+    return 0;
+}
+
+static void free_resource(otelctx_kv *resource)
+{
+    free(resource); /* one block: the array and every string after it */
+}
+
+static int copy_resource(const otelctx_kv *resource, size_t n, otelctx_kv **out)
+{
+    size_t bytes = n * sizeof(otelctx_kv);
+    for (size_t i = 0; i < n; i++)
+        bytes += strlen(resource[i].key) + strlen(resource[i].value) + 2;
+
+    otelctx_kv *copy = malloc(bytes > 0 ? bytes : 1);
+    if (copy == NULL)
+        return -ENOMEM;
+    char *strings = (char *)(copy + n);
+    for (size_t i = 0; i < n; i++) {
+        size_t klen = strlen(resource[i].key) + 1, vlen = strlen(resource[i].value) + 1;
+        copy[i].key = memcpy(strings, resource[i].key, klen);
+        copy[i].value = memcpy(strings + klen, resource[i].value, vlen);
+        strings += klen + vlen;
+    }
+    *out = copy;
+    return 0;
+}
+
+static int check_resource(const otelctx_kv *resource, size_t n)
+{
+    if (resource == NULL && n > 0)
+        return -EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        if (resource[i].key == NULL || resource[i].value == NULL)
+            return -EINVAL;
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(resource[i].key, resource[j].key) == 0)
+                return -EINVAL;
+    }
+    return 0;
+}
+
+/* ---- header --------------------------------------------------------------- */
+
+/* CLOCK_BOOTTIME, but strictly larger than the last value published. */
+static uint64_t next_timestamp(void)
+{
+    struct timespec ts;
+    uint64_t now = 0;
+    if (clock_gettime(CLOCK_BOOTTIME, &ts) == 0)
+        now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+    if (now <= ctx.published_at_ns)
+        now = ctx.published_at_ns + 1;
+    ctx.published_at_ns = now;
+    return now;
+}
+
+/* The kernel drops the name of an anonymous mapping's VMA when it splits or
+ * merges, so the name is re-issued on every update. */
+static int name_mapping(void)
+{
+    return prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, (unsigned long)ctx.header,
+                 ctx.mapping_len, (unsigned long)MAPPING_NAME) == 0;
+}
+
+static void *map_header(size_t len, int *named)
+{
+    int fd = memfd_create(MAPPING_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+    if (fd < 0 && errno == EINVAL) /* kernels before 6.3 refuse MFD_NOEXEC_SEAL */
+        fd = memfd_create(MAPPING_NAME, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+    if (fd >= 0) {
+        void *addr = MAP_FAILED;
+        if (ftruncate(fd, (off_t)len) == 0)
+            addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+        close(fd);
+        if (addr != MAP_FAILED) {
+            *named = 1; /* /memfd:OTEL_CTX */
+            return addr;
+        }
+    }
+    *named = 0;
+    void *addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return addr == MAP_FAILED ? NULL : addr;
+}
+
+static void unmap_header(void)
+{
+    munmap(ctx.header, ctx.mapping_len);
+    ctx.header = NULL;
+}
+
+static void forget_published(void)
+{
+    free(ctx.payload);
+    free_resource(ctx.resource);
+    ctx.payload = NULL;
+    ctx.resource = NULL;
+    ctx.n_resource = 0;
+}
+
+/* fork: the child has no mapping (MADV_DONTFORK) and must not think it has. */
+static void atfork_prepare(void) { pthread_mutex_lock(&otelctx__process_lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&otelctx__process_lock); }
+static void atfork_child(void)
+{
+    ctx.header = NULL;
+    forget_published();
+    pthread_mutex_unlock(&otelctx__process_lock);
+}
+
+static void register_atfork(void)
+{
+    pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+static int create_mapping(uint8_t *payload, size_t len)
+{
+    long page = sysconf(_SC_PAGESIZE);
+    ctx.mapping_len = page > 0 ? (size_t)page : 4096;
+    ctx.header = map_header(ctx.mapping_len, &ctx.named);
+    if (ctx.header == NULL)
+        return -ENOMEM;
+    if (madvise(ctx.header, ctx.mapping_len, MADV_DONTFORK) != 0) {
+        unmap_header();
+        return -errno;
+    }
+    memcpy(ctx.header->signature, "OTEL_CTX", 8);
+    ctx.header->version = HEADER_VERSION;
+    ctx.header->payload_size = (uint32_t)len;
+    ctx.header->payload = (uint64_t)(uintptr_t)payload;
+    /* A reader that sees the timestamp must see every field above. */
+    atomic_thread_fence(memory_order_seq_cst);
+    __atomic_store_n(&ctx.header->published_at_ns, next_timestamp(), __ATOMIC_RELAXED);
+    if (!name_mapping() && !ctx.named) {
+        unmap_header(); /* no name at all: no reader could find it */
+        return -ENOTSUP;
+    }
+    return 0;
+}
+
+static void update_mapping(uint8_t *payload, size_t len)
+{
+    /* Timestamp 0 first: readers retry instead of mixing old and new. */
+    __atomic_store_n(&ctx.header->published_at_ns, 0, __ATOMIC_RELAXED);
+    atomic_thread_fence(memory_order_seq_cst);
+    __atomic_store_n(&ctx.header->payload, (uint64_t)(uintptr_t)payload, __ATOMIC_RELAXED);
+    __atomic_store_n(&ctx.header->payload_size, (uint32_t)len, __ATOMIC_RELAXED);
+    atomic_thread_fence(memory_order_seq_cst);
+    __atomic_store_n(&ctx.header->published_at_ns, next_timestamp(), __ATOMIC_RELAXED);
+    name_mapping();
+}
+
+/* Builds the payload first; on failure nothing published changes. */
+static int publish_locked(otelctx_kv *resource, size_t n_resource)
+{
+    uint8_t *payload;
+    size_t len;
+    int err = build_payload(resource, n_resource, &payload, &len);
+    if (err < 0)
+        return err;
+
+    if (ctx.header == NULL) {
+        err = create_mapping(payload, len);
+        if (err < 0) {
+            free(payload);
+            return err;
+        }
+    } else {
+        update_mapping(payload, len);
+    }
+    /* A reader still copying the old payload sees the timestamp change and
+     * retries, so the old buffer can go now. */
+    free(ctx.payload);
+    ctx.payload = payload;
+    if (ctx.resource != resource) {
+        free_resource(ctx.resource);
+        ctx.resource = resource;
+        ctx.n_resource = n_resource;
+    }
+    return 0;
+}
+
+int otelctx__process_republish(void)
+{
+    if (ctx.header == NULL)
+        return 0;
+    return publish_locked(ctx.resource, ctx.n_resource);
+}
+
+int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
+{
+    int err = check_resource(resource, n_resource);
+    if (err < 0)
+        return err;
+    otelctx_kv *copy;
+    err = copy_resource(resource, n_resource, &copy);
+    if (err < 0)
+        return err;
+
+    pthread_once(&atfork_once, register_atfork);
+    pthread_mutex_lock(&otelctx__process_lock);
+    err = publish_locked(copy, n_resource);
+    pthread_mutex_unlock(&otelctx__process_lock);
+    if (err < 0)
+        free_resource(copy);
+    return err;
+}
+
+int otelctx_process_unpublish(void)
+{
+    int err = -ENOENT;
+
+    pthread_mutex_lock(&otelctx__process_lock);
+    if (ctx.header != NULL) {
+        unmap_header();
+        forget_published();
+        err = 0;
+    }
+    pthread_mutex_unlock(&otelctx__process_lock);
+    return err;
+}

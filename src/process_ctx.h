@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#ifndef OTELCTX_PROCESS_CTX_H
+#define OTELCTX_PROCESS_CTX_H
+
+#include <pthread.h>
+#include <stddef.h>
+
+/* Serialises every writer of the key map and the process context. */
+extern pthread_mutex_t otelctx__process_lock;
+
+/*
+ * With the lock held: republishes the process context (update protocol) if
+ * it is published, so it lists the key map as it is now. 0 when nothing is
+ * published; negative errno when the new payload cannot be built, in which
+ * case the published context is unchanged.
+ */
+int otelctx__process_republish(void);
+
+/* With the lock held: the registered key names, in index order. */
+const char *const *otelctx__key_map(size_t *n_keys);
+
+#endif
