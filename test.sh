@@ -12,7 +12,8 @@ source "$ROOT/scripts/toolchain.sh"
 
 install_prerequisites() {
     require_commands cmake:cmake make:make gcc:gcc readelf:binutils \
-        objdump:binutils pkg-config:pkgconf valgrind:valgrind python3:python3
+        objdump:binutils pkg-config:pkgconf valgrind:valgrind python3:python3 \
+        protoc:protobuf-compiler gdb:gdb
     require_toolchain
 }
 
