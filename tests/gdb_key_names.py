@@ -13,22 +13,14 @@ import shutil
 import subprocess
 import sys
 
+from otel_ctx_mapping import find_header
+
 THREADS = 3
-NAMES = ("[anon_shmem:OTEL_CTX]", "[anon:OTEL_CTX]", "/memfd:OTEL_CTX")
 
 
 def fail(message):
     print(f"gdb_key_names: FAIL: {message}", file=sys.stderr)
     sys.exit(1)
-
-
-def header_address(pid):
-    with open(f"/proc/{pid}/maps") as maps:
-        for line in maps:
-            parts = line.split(maxsplit=5)
-            if len(parts) == 6 and parts[5].strip().startswith(NAMES):
-                return int(parts[0].split("-")[0], 16)
-    fail("no OTEL_CTX mapping")
 
 
 def run_gdb(pid, header, payload_file):
@@ -91,7 +83,10 @@ def main():
         if proc.stdout.readline().strip() != "ready":
             fail("target did not start")
         payload_file = os.path.join(work, "payload.bin")
-        output = run_gdb(proc.pid, header_address(proc.pid), payload_file)
+        header = find_header(proc.pid)
+        if header is None:
+            fail("no OTEL_CTX mapping")
+        output = run_gdb(proc.pid, header, payload_file)
         names = key_map(payload_file, proto)
         seen = set()
         for record in records(output):

@@ -13,7 +13,8 @@ import struct
 import subprocess
 import sys
 
-NAMES = ("[anon_shmem:OTEL_CTX]", "[anon:OTEL_CTX]", "/memfd:OTEL_CTX")
+from otel_ctx_mapping import find_header
+
 MIN_CONSISTENT_READS = 100
 
 
@@ -74,15 +75,6 @@ def decode(payload):
     return int(value[0][1])
 
 
-def find_header(pid):
-    with open(f"/proc/{pid}/maps") as maps:
-        for line in maps:
-            parts = line.split(maxsplit=5)
-            if len(parts) == 6 and parts[5].strip().startswith(NAMES):
-                return int(parts[0].split("-")[0], 16)
-    fail(f"no OTEL_CTX mapping in /proc/{pid}/maps")
-
-
 class Reader:
     def __init__(self, pid, header):
         self.mem = open(f"/proc/{pid}/mem", "rb", buffering=0)
@@ -128,7 +120,10 @@ def main():
                               stdout=subprocess.PIPE, text=True)
     if writer.stdout.readline().strip() != "ready":
         fail("writer did not start")
-    reader = Reader(writer.pid, find_header(writer.pid))
+    header = find_header(writer.pid)
+    if header is None:
+        fail(f"no OTEL_CTX mapping in /proc/{writer.pid}/maps")
+    reader = Reader(writer.pid, header)
     writer.stdin.write("go\n")
     writer.stdin.flush()
     while not select.select([writer.stdout], [], [], 0)[0]:
