@@ -38,12 +38,3 @@ require_commands() {
     done
     require_packages "${missing[@]}"
 }
-
-# require_headers HEADER:PACKAGE ...: for libraries without a command.
-require_headers() {
-    local missing=() pair
-    for pair in "$@"; do
-        [[ -e /usr/include/${pair%%:*} ]] || missing+=("${pair#*:}")
-    done
-    require_packages "${missing[@]}"
-}

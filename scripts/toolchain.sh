@@ -1,7 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # Sourced after scripts/require.sh: finds the clang and lld of the optimized
 # build. Honours CC, CXX and LLD; otherwise tries clang, then clang-19 and
-# newer versioned names, and installs clang-19 lld-19 when none is recent.
+# newer versioned names, and installs clang-19 lld-19 llvm-19 when none is
+# recent or when the llvm-ar of the chosen clang is missing (clang-19 only
+# recommends it, and the bitcode archive cannot be written without it).
 # Sets OTELCTX_CC, OTELCTX_CXX, OTELCTX_LLD.
 
 CLANG_MIN=19
@@ -45,9 +47,11 @@ find_toolchain() {
     [[ -n ${LLD:-} ]] && lds=("$LLD")
     OTELCTX_CC=$(first_good "$CLANG_MIN" "${clangs[@]}") || return 1
     OTELCTX_LLD=$(first_good "$LLD_MIN" "${lds[@]}") || return 1
-    OTELCTX_CXX=${CXX:-${OTELCTX_CC/clang/clang++}}
-    command -v "$OTELCTX_CXX" >/dev/null || return 1
-    OTELCTX_CXX=$(command -v "$OTELCTX_CXX")
+    local cc_name=${OTELCTX_CC##*/}
+    OTELCTX_CXX=${CXX:-${OTELCTX_CC%/*}/${cc_name/clang/clang++}}
+    OTELCTX_CXX=$(command -v "$OTELCTX_CXX") || return 1
+    # CMake looks for llvm-ar with the same version suffix as the compiler.
+    command -v "${cc_name/clang/llvm-ar}" >/dev/null || return 1
 }
 
 require_toolchain() {
