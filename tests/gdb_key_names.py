@@ -26,8 +26,9 @@ def fail(message):
 def run_gdb(pid, header, payload_file):
     commands = [
         "set pagination off",
-        # Each thread: the slot's value, then the record's 28-byte header and 64 attribute bytes.
-        "thread apply all x/92xb *(unsigned char **)&otel_thread_ctx_v1",
+        # Each thread with a record: its 28-byte header and 64 attribute bytes
+        # (-s skips threads whose slot is NULL instead of stopping there).
+        "thread apply all -s x/92xb *(unsigned char **)&otel_thread_ctx_v1",
         f"set $h = (unsigned long *){header}",
         f"dump binary memory {payload_file} $h[3] $h[3] + ((unsigned int *)$h)[3]",
     ]
@@ -35,7 +36,7 @@ def run_gdb(pid, header, payload_file):
     for command in commands:
         args += ["-ex", command]
     done = subprocess.run(args, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or "No symbol" in done.stderr:
+    if done.returncode != 0 or "No symbol" in done.stderr or not os.path.exists(payload_file):
         fail(f"gdb failed: {done.stderr.strip()[-500:]}")
     return done.stdout
 
@@ -83,6 +84,8 @@ def main():
         if proc.stdout.readline().strip() != "ready":
             fail("target did not start")
         payload_file = os.path.join(work, "payload.bin")
+        if os.path.exists(payload_file):
+            os.remove(payload_file)
         header = find_header(proc.pid)
         if header is None:
             fail("no OTEL_CTX mapping")

@@ -12,7 +12,9 @@ fail() { echo "lto_consumer: FAIL: $*" >&2; exit 1; }
 
 main() {
     "$EXE" | grep -q 'lto_consumer: ok' || fail "$EXE did not publish correctly"
-    if objdump -d --no-show-raw-insn "$EXE" | grep -E 'call.*<otelctx_(attach|current)(@plt)?>'; then
+    local disassembly
+    disassembly=$(objdump -d --no-show-raw-insn "$EXE") || fail "objdump failed on $EXE"
+    if grep -E '(call|jmp).*<otelctx_(attach|current)(@plt)?>' <<<"$disassembly"; then
         fail "$EXE still calls the C API instead of inlining it"
     fi
     python3 "$GATE" --optimized --executable \
