@@ -59,12 +59,14 @@ def base_name(symbol):
 
 
 def read_header(path):
-    out = run_tool("readelf", "-hW", path)
+    """(architecture, is an executable): EXEC, or a PIE with an interpreter."""
+    out = run_tool("readelf", "-hlW", path)
     machine = re.search(r"Machine:\s+(.*)", out).group(1)
-    elf_type = re.search(r"Type:\s+(\w+)", out).group(1)
+    executable = (re.search(r"Type:\s+EXEC", out) is not None
+                  or "Requesting program interpreter" in out)
     for key, arch in ARCHES.items():
         if key in machine:
-            return arch, elf_type
+            return arch, executable
     raise GateError(f"{path}: unsupported machine '{machine}'")
 
 
@@ -155,13 +157,11 @@ class Gate:
         self.path = args.file
         self.failures = []
         self.lines = []
-        self.arch, elf_type = read_header(self.path)
+        self.arch, self.executable = read_header(self.path)
+        self.executable = self.executable or args.executable
         self.dynsym = read_symbols(self.path, ".dynsym")
         self.symtab = read_symbols(self.path, ".symtab")
         self.relocs = read_relocations(self.path)
-        is_shared = elf_type == "DYN" and not any(
-            s["name"] == "main" for s in self.symtab + self.dynsym)
-        self.executable = args.executable or not is_shared
 
     def result(self, check, ok, detail):
         self.lines.append(f"  [{'pass' if ok else 'FAIL'}] {check}: {detail}")
@@ -247,42 +247,35 @@ class Gate:
                    for name, insns in functions.items()}
         exported = {s["name"] for s in self.dynsym
                     if s["type"] == "FUNC" and s["ndx"] != "UND"}
+        users = set(self.args.slot_users.split(",")) if self.args.slot_users else set()
 
-        def indirect_users(name, seen):
+        def reached_through(name, seen):
+            """Functions name calls, directly or not, that access the slot."""
             found = []
-            for callee in sorted(callees.get(name, ())):
-                if callee in seen or callee == name:
-                    continue
+            for callee in sorted(callees.get(name, set()) - seen):
                 seen.add(callee)
-                if direct.get(callee) or callee == ACCESSOR:
+                if direct.get(callee):
                     found.append(callee)
-                found += indirect_users(callee, seen)
+                found += reached_through(callee, seen)
             return found
 
-        users = set(self.args.slot_users.split(",")) if self.args.slot_users else set()
-        report, ok = [], True
-        for name in sorted((exported | users) & set(functions) | users):
+        verdicts = []  # (name, what was found, acceptable)
+        for name in sorted((exported & set(functions)) | users):
             if name not in functions:
-                ok = False
-                report.append(f"{name}: not found in the disassembly")
-                continue
-            via = [c for c in indirect_users(name, {name}) if c not in exported or c == ACCESSOR]
-            own = direct[name]
-            if via:
-                ok = False
-                report.append(f"{name}: calls {', '.join(via)} to reach {SLOT}")
-            elif own:
-                report.append(f"{name}: {own}")
+                verdicts.append((name, "not found in the disassembly", False))
+            elif via := reached_through(name, {name}):
+                verdicts.append((name, f"calls {', '.join(via)} to reach {SLOT}", False))
+            elif direct[name]:
+                verdicts.append((name, direct[name], True))
             elif name in users:
-                ok = False
-                report.append(f"{name}: no inline access to {SLOT}")
+                verdicts.append((name, f"no inline access to {SLOT}", False))
             else:
-                report.append(f"{name}: no slot access")
-        self.result("5 entry points", ok, "each entry point's own access" if ok
-                    else next(r for r in report if "calls" in r or "no inline" in r or "not found" in r))
-        width = max((len(r.split(":")[0]) for r in report), default=0)
-        for r in report:
-            name, what = r.split(": ", 1)
+                verdicts.append((name, "no slot access", True))
+
+        bad = [f"{name}: {what}" for name, what, ok in verdicts if not ok]
+        self.result("5 entry points", not bad, bad[0] if bad else "each entry point's own access")
+        width = max((len(name) for name, _, _ in verdicts), default=0)
+        for name, what, _ in verdicts:
             self.lines.append(f"           {name:<{width}}  {what}")
 
     def run(self):
@@ -312,7 +305,8 @@ def main():
     parser.add_argument("--optimized", action="store_true",
                         help="also require the accessor inlined everywhere (checks 4, 5)")
     parser.add_argument("--executable", action="store_true",
-                        help="treat the file as an executable (static TLS relaxation allowed)")
+                        help="treat the file as an executable even without an "
+                             "interpreter (static-pie): static TLS relaxation allowed")
     parser.add_argument("--slot-users", default=None,
                         help=f"comma-separated functions that must reach the slot "
                              f"(default for a library: {SLOT_USERS})")
