@@ -65,7 +65,7 @@ static int build_payload(const otelctx_kv *resource, size_t n_resource,
 
     if (size > UINT32_MAX)
         return -E2BIG;
-    *out = malloc(size > 0 ? size : 1);
+    *out = malloc(size); /* never 0: the schema version is always there */
     if (*out == NULL)
         return -ENOMEM;
     otelctx__encode_process_ctx(*out, resource, n_resource, keys, n_keys);
@@ -73,18 +73,14 @@ static int build_payload(const otelctx_kv *resource, size_t n_resource,
     return 0;
 }
 
-static void free_resource(otelctx_kv *resource)
-{
-    free(resource); /* one block: the array and every string after it */
-}
-
+/* One block, freed with one free(): the array, then every string. */
 static int copy_resource(const otelctx_kv *resource, size_t n, otelctx_kv **out)
 {
     size_t bytes = n * sizeof(otelctx_kv);
     for (size_t i = 0; i < n; i++)
         bytes += strlen(resource[i].key) + strlen(resource[i].value) + 2;
 
-    otelctx_kv *copy = malloc(bytes > 0 ? bytes : 1);
+    otelctx_kv *copy = malloc(bytes > 0 ? bytes : 1); /* NULL must mean failure */
     if (copy == NULL)
         return -ENOMEM;
     char *strings = (char *)(copy + n);
@@ -164,7 +160,7 @@ static void unmap_header(void)
 static void forget_published(void)
 {
     free(ctx.payload);
-    free_resource(ctx.resource);
+    free(ctx.resource);
     ctx.payload = NULL;
     ctx.resource = NULL;
     ctx.n_resource = 0;
@@ -245,7 +241,7 @@ static int publish_locked(otelctx_kv *resource, size_t n_resource)
     free(ctx.payload);
     ctx.payload = payload;
     if (ctx.resource != resource) {
-        free_resource(ctx.resource);
+        free(ctx.resource);
         ctx.resource = resource;
         ctx.n_resource = n_resource;
     }
@@ -274,7 +270,7 @@ int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
     err = publish_locked(copy, n_resource);
     pthread_mutex_unlock(&otelctx__process_lock);
     if (err < 0)
-        free_resource(copy);
+        free(copy);
     return err;
 }
 

@@ -6,6 +6,16 @@
 #include "check.h"
 #include "otelctx.h"
 
+/* A fresh record: zero ids, no flags, no attributes, valid. */
+static void check_fresh(const uint8_t *raw)
+{
+    for (int i = 0; i < 24; i++)
+        CHECK_EQ(raw[i], 0);
+    CHECK_EQ(raw[24], 1);
+    CHECK_EQ(raw[25], 0);
+    CHECK_EQ(raw[26] | raw[27], 0);
+}
+
 int main(void)
 {
     const uint8_t trace_id[16] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17,
@@ -15,6 +25,7 @@ int main(void)
 
     otelctx_record *record = otelctx_record_new();
     CHECK(record != NULL);
+    check_fresh((const uint8_t *)record);
     CHECK_EQ(otelctx_record_set(record, trace_id, span_id, 0x03, &attr, 1), 0);
 
     const uint8_t *raw = (const uint8_t *)record;
@@ -29,16 +40,10 @@ int main(void)
     CHECK_EQ(raw[29], 3);
     CHECK(memcmp(raw + 30, "abc", 3) == 0);
 
-    /* A fresh record: zero ids, no flags, no attributes, valid. */
     otelctx_record fresh;
     memset(&fresh, 0xa5, sizeof(fresh));
     CHECK_EQ(otelctx_record_init(&fresh), 0);
-    raw = (const uint8_t *)&fresh;
-    for (int i = 0; i < 24; i++)
-        CHECK_EQ(raw[i], 0);
-    CHECK_EQ(raw[24], 1);
-    CHECK_EQ(raw[25], 0);
-    CHECK_EQ(raw[26] | raw[27], 0);
+    check_fresh((const uint8_t *)&fresh);
 
     otelctx_record_free(record);
     otelctx_record_free(NULL);
