@@ -39,8 +39,13 @@ build() {
     cmake -S "$ROOT" -B "$BUILD_DIR" -DOTELCTX_OPTIMIZED=ON \
         -DCMAKE_C_COMPILER="$OTELCTX_CC" -DCMAKE_CXX_COMPILER="$OTELCTX_CXX" \
         -DOTELCTX_LLD="$OTELCTX_LLD" "${CMAKE_ARGS[@]}" >/dev/null
-    # The gate runs as the library's post-build step: a failing gate fails here.
-    cmake --build "$BUILD_DIR" -j"$(nproc)" --target otelctx otelctx_static
+    # The gate runs as the library's post-build step: a failing gate fails
+    # here. The log is shown only then; on success report() prints the gate.
+    local log=$BUILD_DIR/build.log
+    if ! cmake --build "$BUILD_DIR" -j"$(nproc)" --target otelctx otelctx_static >"$log" 2>&1; then
+        cat "$log" >&2
+        require_fail "optimized build failed (log: $log)"
+    fi
 }
 
 report() {
