@@ -26,11 +26,12 @@ static inline const struct header *find_process_ctx(void)
 
     while (maps != NULL && found == NULL && fgets(line, sizeof(line), maps)) {
         unsigned long start;
-        char *name = strchr(line, '/') ? strchr(line, '/') : strchr(line, '[');
-        if (name == NULL || sscanf(line, "%lx-", &start) != 1)
+        int name_at = 0;
+        /* address perms offset dev inode, then the name */
+        if (sscanf(line, "%lx-%*x %*s %*s %*s %*s %n", &start, &name_at) != 1 || name_at == 0)
             continue;
         for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-            if (strncmp(name, names[i], strlen(names[i])) == 0)
+            if (strncmp(line + name_at, names[i], strlen(names[i])) == 0)
                 found = (const struct header *)start;
     }
     if (maps != NULL)
