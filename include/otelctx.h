@@ -195,6 +195,21 @@ OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
  */
 OTELCTX_API int otelctx_process_unpublish(void);
 
+/* ---- Build check --------------------------------------------------------- */
+
+/*
+ * Checks, in memory, the ELF object otelctx was linked into (libotelctx.so,
+ * or the executable that linked libotelctx.a): otel_thread_ctx_v1 is in its
+ * .dynsym as a defined TLS GLOBAL DEFAULT symbol, and every relocation
+ * against it is TLSDESC (a shared library needs at least one; in an
+ * executable the linker may have relaxed them to initial-exec or removed
+ * them). SDKs call it once at start-up to warn
+ * users whose build dropped the export.
+ * Returns 0, or -ENOEXEC when readers could not use the slot. When why is not
+ * NULL it receives a one-line explanation (truncated to why_len bytes).
+ */
+OTELCTX_API int otelctx_self_check(char *why, size_t why_len);
+
 /* ---- Errors -------------------------------------------------------------- */
 
 /* A static, human-readable name for any value the functions above return. */

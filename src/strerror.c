@@ -20,6 +20,8 @@ const char *otelctx_strerror(int err)
         return "no process context is published";
     case -ENOTSUP:
         return "process context mapping could not be named (no memfd, no PR_SET_VMA)";
+    case -ENOEXEC:
+        return "otel_thread_ctx_v1 is not exported as the specification requires";
     case -E2BIG:
         return "process context payload too large";
     default:

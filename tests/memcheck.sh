@@ -8,6 +8,7 @@ main() {
         exit 1
     fi
     valgrind --quiet --error-exitcode=99 --leak-check=full \
+        --suppressions="$(dirname "$0")/valgrind.supp" \
         --show-leak-kinds=definite,indirect,possible \
         --errors-for-leak-kinds=definite,indirect,possible "$@"
 }

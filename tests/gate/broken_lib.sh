@@ -4,13 +4,16 @@
 # and asserts the gate rejects it with the expected message. The "good" case
 # is the same recipe unbroken and must pass, so each failure is the break's.
 #
-# Usage: broken_lib.sh MODE CASE SRC_ROOT WORK_DIR CC [LLD]
+# The broken library's own otelctx_self_check(), run through PROBE, must
+# report the same break (or pass, for the breaks it does not cover).
+#
+# Usage: broken_lib.sh MODE CASE SRC_ROOT WORK_DIR PROBE CC [LLD]
 #   MODE  default | optimized
 #   CASE  good | no-link-dialect | accessor-no-lto | accessor-noinline |
 #         slot-not-in-map | initial-exec | extra-export
 set -euo pipefail
 
-MODE=$1 CASE=$2 ROOT=$3 WORK=$4/$1-$2 CC=$5 LLD=${6:-}
+MODE=$1 CASE=$2 ROOT=$3 WORK=$4/$1-$2 PROBE=$5 CC=$6 LLD=${7:-}
 MAP=$ROOT/src/otelctx.map
 
 fail() { echo "broken_lib: FAIL: $*" >&2; exit 1; }
@@ -80,6 +83,24 @@ expected_message() {
     esac
 }
 
+# What otelctx_self_check() says about each break, as an ERE ("" = passes).
+expected_self_check() {
+    case $CASE in
+    no-link-dialect) echo '^self_check -8 .* through R_X86_64_DTPMOD64, not TLSDESC$' ;;
+    slot-not-in-map) echo '^self_check -8 otel_thread_ctx_v1 is not in the .dynsym of ' ;;
+    initial-exec) echo '^self_check -8 .* through R_(X86_64_TPOFF64|AARCH64_TLS_TPREL), not TLSDESC$' ;;
+    *) echo '^self_check 0 otel_thread_ctx_v1 TLS GLOBAL DEFAULT in .*, [1-9][0-9]* TLSDESC' ;;
+    esac
+}
+
+check_self_check() {
+    local out
+    out=$("$PROBE" "$WORK/libotelctx.so") || true
+    echo "$out"
+    grep -Eq "$(expected_self_check)" <<<"$out" ||
+        fail "otelctx_self_check of the $CASE library: expected $(expected_self_check)"
+}
+
 main() {
     setup
     apply_break
@@ -89,6 +110,7 @@ main() {
     python3 "$ROOT/scripts/elf_gate.py" "${gate_args[@]}" "$WORK/libotelctx.so" \
         >"$WORK/gate.out" 2>&1 || status=$?
     cat "$WORK/gate.out"
+    check_self_check
     if [[ $CASE == good ]]; then
         [[ $status -eq 0 ]] || fail "the unbroken recipe does not pass the gate"
         return 0

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target: arbitrary ids, flags, keys, lengths, NULLs and counts
+ * into otelctx_record_set / otelctx_update. After every call a decoder
+ * written here, from the specification, checks the record: on success
+ * valid is 1, the ids and flags are the ones passed, attrs_data parses to
+ * exactly attrs_data_size (<= 612) and holds exactly the attributes that fit
+ * (whole entries, in order, values <= 255 bytes), and the return value is
+ * the number left out; on failure the record is byte-for-byte unchanged.
+ *
+ * Input: MODE FLAGS TRACE[16] SPAN[8] N, then N times KEY LEN_LO LEN_HI OFFSET.
+ * MODE bits: 0 no trace id, 1 no span id, 2 no attrs array, 3 count past
+ * INT_MAX (rejected before any entry is read),
+ * 4-5 target (record_set, update in place, update of the own record),
+ * 6 misaligned record. LEN_HI bit 7 passes a NULL value.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "otelctx.h"
+
+extern _Thread_local otelctx_record *otel_thread_ctx_v1;
+
+enum { MAX_ATTRS = 64, POOL = 1024 };
+
+static uint8_t pool[POOL];
+static union {
+    otelctx_record record;
+    uint8_t bytes[sizeof(otelctx_record) + 1];
+} storage;
+
+#define REQUIRE(cond) do { if (!(cond)) abort(); } while (0)
+
+struct call {
+    const uint8_t *trace_id, *span_id;
+    uint8_t flags;
+    const otelctx_attr *attrs;
+    size_t n_attrs;
+};
+
+static bool arguments_valid(const struct call *c, bool misaligned)
+{
+    if (misaligned || (c->trace_id == NULL) != (c->span_id == NULL))
+        return false;
+    if (c->trace_id == NULL && c->flags != 0)
+        return false;
+    if (c->n_attrs > INT_MAX || (c->attrs == NULL && c->n_attrs > 0))
+        return false;
+    for (size_t i = 0; i < c->n_attrs; i++)
+        if (c->attrs[i].value == NULL && c->attrs[i].len > 0)
+            return false;
+    return true;
+}
+
+/* Decodes r and compares it with what the call asked for. */
+static void check_published(const otelctx_record *r, const struct call *c, int ret)
+{
+    static const uint8_t zero[16];
+    size_t pos = 0, used = 0;
+    int left_out = 0;
+
+    REQUIRE(r->valid == 1);
+    REQUIRE(memcmp(r->trace_id, c->trace_id ? c->trace_id : zero, 16) == 0);
+    REQUIRE(memcmp(r->span_id, c->span_id ? c->span_id : zero, 8) == 0);
+    REQUIRE(r->trace_flags == c->flags);
+    REQUIRE(r->attrs_data_size <= OTELCTX_ATTRS_CAPACITY);
+    for (size_t i = 0; i < c->n_attrs; i++) {
+        const otelctx_attr *a = &c->attrs[i];
+        if (a->len > 255 || used + 2 + a->len > OTELCTX_ATTRS_CAPACITY) {
+            left_out++;
+            continue;
+        }
+        used += 2 + a->len;
+        REQUIRE(pos + 2 <= r->attrs_data_size);
+        REQUIRE(r->attrs_data[pos] == a->key && r->attrs_data[pos + 1] == a->len);
+        REQUIRE(pos + 2 + a->len <= r->attrs_data_size);
+        REQUIRE(a->len == 0 || memcmp(&r->attrs_data[pos + 2], a->value, a->len) == 0);
+        pos += 2 + a->len;
+    }
+    REQUIRE(pos == r->attrs_data_size);
+    REQUIRE(ret == left_out);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    otelctx_attr attrs[MAX_ATTRS];
+    otelctx_record before;
+    struct call c = {0};
+
+    if (size < 27)
+        return 0;
+    if (pool[1] == 0)
+        for (size_t i = 0; i < POOL; i++)
+            pool[i] = (uint8_t)(i * 31 + 7);
+
+    uint8_t mode = data[0];
+    c.flags = data[1];
+    c.trace_id = mode & 1 ? NULL : data + 2;
+    c.span_id = mode & 2 ? NULL : data + 18;
+    size_t n = data[26] % (MAX_ATTRS + 1), offset = 27;
+    for (size_t i = 0; i < n && offset + 4 <= size; i++, offset += 4) {
+        size_t len = data[offset + 1] | (size_t)(data[offset + 2] & 0x01) << 8;
+        size_t start = (size_t)data[offset + 3] * 2;
+        attrs[i].key = data[offset];
+        attrs[i].len = len;
+        attrs[i].value = data[offset + 2] & 0x80 ? NULL : (const char *)pool + start;
+        c.n_attrs++;
+    }
+    c.attrs = mode & 4 ? NULL : attrs;
+    if (mode & 8)
+        c.n_attrs += (size_t)INT_MAX + 1;
+
+    int target = (mode >> 4) & 3;
+    bool misaligned = target == 0 && (mode & 64);
+    /* Compared as bytes: a misaligned record is never read as a struct here. */
+    const uint8_t *bytes = storage.bytes + (misaligned ? 1 : 0);
+    otelctx_record *record = (otelctx_record *)(uintptr_t)bytes;
+    int ret;
+
+    if (target == 0) {
+        otelctx_attach(NULL);
+        memcpy(&before, bytes, sizeof(before));
+        ret = otelctx_record_set(record, c.trace_id, c.span_id, c.flags, c.attrs, c.n_attrs);
+    } else if (target == 1) {
+        otelctx_attach(record);
+        memcpy(&before, bytes, sizeof(before));
+        ret = otelctx_update(c.trace_id, c.span_id, c.flags, c.attrs, c.n_attrs);
+        REQUIRE(otel_thread_ctx_v1 == record);
+    } else {
+        otelctx_attach(NULL);
+        ret = otelctx_update(c.trace_id, c.span_id, c.flags, c.attrs, c.n_attrs);
+        record = otel_thread_ctx_v1;
+    }
+
+    if (!arguments_valid(&c, misaligned)) {
+        REQUIRE(ret == -EINVAL);
+        if (target < 2)
+            REQUIRE(memcmp(&before, bytes, sizeof(before)) == 0);
+        else
+            REQUIRE(record == NULL);
+        return 0;
+    }
+    REQUIRE(record != NULL);
+    check_published(record, &c, ret);
+    otelctx_attach(NULL);
+    return 0;
+}

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# The musl scenario: libotelctx.so and the dlopen publisher built with
+# musl-gcc; the publisher dlopens the library, publishes on several threads
+# and checks every record in-process (gdb cannot resolve TLS on musl), and
+# the library's otelctx_self_check() must pass.
+#
+# Usage: run.sh SRC_ROOT WORK_DIR
+set -euo pipefail
+
+ROOT=$1 WORK=$2
+CC=musl-gcc
+
+fail() { echo "musl: FAIL: $*" >&2; exit 1; }
+
+build() {
+    command -v "$CC" >/dev/null || fail "$CC not found (apt-get install musl-tools)"
+    rm -rf "$WORK"
+    mkdir -p "$WORK"
+    local flags=(-O2 -g -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -I"$ROOT/include")
+    "$CC" "${flags[@]}" -mtls-dialect=gnu2 -c "$ROOT/shim/tls_slot.c" -o "$WORK/tls_slot.o"
+    local objs=("$WORK/tls_slot.o") src
+    for src in "$ROOT"/src/*.c; do
+        "$CC" "${flags[@]}" -I"$ROOT/shim" -c "$src" -o "$WORK/$(basename "$src" .c).o"
+        objs+=("$WORK/$(basename "$src" .c).o")
+    done
+    "$CC" -shared -Wl,--version-script="$ROOT/src/otelctx.map" -Wl,--no-undefined \
+        -Wl,-z,nodelete -o "$WORK/libotelctx.so" "${objs[@]}"
+    "$CC" "${flags[@]}" -DSCENARIO_DLOPEN -I"$ROOT/tests" -o "$WORK/scenario_dlopen" \
+        "$ROOT/tests/scenario_publisher.c"
+}
+
+check_libc() {
+    file_interp=$(readelf -lW "$WORK/scenario_dlopen" | sed -n 's/.*Requesting program interpreter: \(.*\)]/\1/p')
+    [[ $file_interp == *musl* ]] || fail "publisher interpreter is '$file_interp', not musl's"
+    readelf -rW "$WORK/libotelctx.so" | grep -q 'R_X86_64_TLSDESC.*otel_thread_ctx_v1' ||
+        fail "musl-built library has no TLSDESC relocation against otel_thread_ctx_v1"
+}
+
+main() {
+    build
+    check_libc
+    python3 "$ROOT/tests/scenario_reader.py" musl --reader self -- \
+        "$WORK/scenario_dlopen" "$WORK/libotelctx.so"
+}
+
+main

@@ -1,0 +1,144 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Drives one linking scenario: chooses random, distinct contexts (ids,
+flags, attributes) for several threads, hands them to scenario_publisher,
+and, with --reader gdb, reads every thread's otel_thread_ctx_v1 with gdb
+(TLS resolved through libthread_db) and compares the 28-byte header and
+attrs_data with what it chose. A mismatch, a missing or extra thread, or gdb
+failing to resolve the symbol fails the scenario.
+
+Usage: scenario_reader.py NAME [--reader gdb|self] [--tls static|dynamic|any]
+                          [--self-check 0|fail] -- PROGRAM [ARG...]
+"""
+import argparse
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+THREADS = 4
+
+
+def fail(name, message):
+    print(f"scenario {name}: FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def choose_contexts(rng):
+    """Every thread gets its own ids and attribute values; whole record fits."""
+    contexts = []
+    for t in range(THREADS):
+        attrs = []
+        for _ in range(rng.randint(0, 5)):
+            value = bytes(rng.randrange(0x20, 0x7f) for _ in range(rng.randint(0, 40)))
+            attrs.append((rng.randrange(256), value))
+        contexts.append({
+            "trace_id": bytes([t]) + rng.randbytes(15),
+            "span_id": bytes([t]) + rng.randbytes(7),
+            "flags": rng.randrange(256),
+            "attrs": attrs,
+        })
+    return contexts
+
+
+def as_line(c):
+    words = [c["trace_id"].hex(), c["span_id"].hex(), str(c["flags"])]
+    words += [f"{key}:{value.hex()}" for key, value in c["attrs"]]
+    return " ".join(words) + "\n"
+
+
+def expected_record(c):
+    """The record OTEP 4947 prescribes for c, encoded here, not by otelctx."""
+    data = b"".join(bytes([key, len(value)]) + value for key, value in c["attrs"])
+    header = c["trace_id"] + c["span_id"] + bytes([1, c["flags"]]) + len(data).to_bytes(2, "little")
+    return header + data
+
+
+def read_with_gdb(name, pid):
+    """{lwp: record bytes} for every thread whose slot is not NULL."""
+    command = ["gdb", "--batch", "--nx", "-p", str(pid),
+               "-ex", "set pagination off",
+               "-ex", "thread apply all -s x/640xb *(unsigned char **)&otel_thread_ctx_v1"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0 or "No symbol" in done.stdout + done.stderr:
+        fail(name, f"gdb could not read otel_thread_ctx_v1: {done.stderr.strip()[-600:]}")
+    records, current = {}, None
+    for line in done.stdout.splitlines():
+        thread = re.match(r"^Thread \d+ \(.*LWP (\d+)\)", line)
+        if thread:
+            current = records.setdefault(int(thread.group(1)), bytearray())
+        elif current is not None and re.match(r"^0x[0-9a-f]+", line):
+            data = line.split(":", 1)[1]
+            current += bytes(int(b, 16) for b in re.findall(r"0x([0-9a-f]{2})\b", data))
+    return {lwp: bytes(r) for lwp, r in records.items() if r}
+
+
+def compare(name, lwp, record, want):
+    if len(record) != 640:
+        fail(name, f"thread {lwp}: gdb read {len(record)} bytes, expected 640")
+    size = int.from_bytes(record[26:28], "little")
+    got = record[:28 + size]
+    if got != want:
+        fail(name, f"thread {lwp}: read {got.hex()}\n    published {want.hex()}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("name")
+    parser.add_argument("--reader", choices=("gdb", "self"), default="gdb")
+    parser.add_argument("--tls", choices=("static", "dynamic", "any"), default="any")
+    parser.add_argument("--self-check", choices=("0", "fail"), default="0")
+    split = sys.argv.index("--")
+    args = parser.parse_args(sys.argv[1:split])
+    name, program = args.name, sys.argv[split + 1:]
+    if args.reader == "gdb" and shutil.which("gdb") is None:
+        fail(name, "gdb not found (apt-get install gdb)")
+
+    seed = int(os.environ.get("OTELCTX_SEED", time.time_ns()))
+    print(f"scenario {name}: seed {seed}", flush=True)
+    contexts = choose_contexts(random.Random(seed))
+    proc = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        proc.stdin.write("".join(as_line(c) for c in contexts) + "\n")
+        proc.stdin.flush()
+        tids, self_check = [], None
+        for line in proc.stdout:
+            print(f"  {line.rstrip()}")
+            words = line.split()
+            if words[:1] == ["self_check"]:
+                self_check = int(words[1])
+            elif words[:1] == ["thread"]:
+                tids.append(int(words[1]))
+                if args.tls != "any" and words[2] != args.tls:
+                    fail(name, f"thread {words[1]}: slot in {words[2]} TLS, expected {args.tls}")
+            elif words == ["ready"]:
+                break
+        else:
+            fail(name, f"publisher exited with {proc.wait()} before it was ready")
+        if self_check is None or (self_check == 0) != (args.self_check == "0"):
+            fail(name, f"otelctx_self_check returned {self_check}, expected {args.self_check}")
+        if len(tids) != THREADS:
+            fail(name, f"{len(tids)} threads published, expected {THREADS}")
+
+        if args.reader == "gdb":
+            records = read_with_gdb(name, proc.pid)
+            if sorted(records) != sorted(tids):
+                fail(name, f"gdb found records on threads {sorted(records)}, published on {sorted(tids)}")
+            for tid, c in zip(tids, contexts):
+                compare(name, tid, records[tid], expected_record(c))
+            print(f"scenario {name}: gdb read {len(records)} threads, all match")
+        proc.stdin.close()
+        if proc.wait(timeout=60) != 0:
+            fail(name, f"publisher exited with {proc.returncode}")
+        print(f"scenario {name}: ok")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+if __name__ == "__main__":
+    main()
