@@ -1,0 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
+// The single/* benchmarks linked against the optimized bitcode archive with
+// clang++ -flto=thin and lld: the C API inlined into C++ callers.
+#include "single.h"
+
+int main(int argc, char **argv)
+{
+    register_single_benchmarks();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: Apache-2.0
+// The single/* benchmarks, shared by bench_otelctx (libotelctx.so) and
+// bench_lto (the bitcode archive, inlined by ThinLTO).
+#ifndef OTELCTX_BENCH_SINGLE_H
+#define OTELCTX_BENCH_SINGLE_H
+
+#include <benchmark/benchmark.h>
+
+#include "otelctx.h"
+
+// A swap publishes one of two prepared records per iteration.
+void bench_swap(benchmark::State &state);
+
+// single/in_place, single/swap, single/attach_detach, single/current,
+// single/record_set.
+void register_single_benchmarks();
+
+#endif
