@@ -9,6 +9,8 @@ BUILD=${OTELCTX_BUILD_DIR:-$ROOT/build}
 source "$ROOT/scripts/require.sh"
 # shellcheck source=scripts/toolchain.sh
 source "$ROOT/scripts/toolchain.sh"
+# shellcheck source=scripts/builds.sh
+source "$ROOT/scripts/builds.sh"
 
 install_prerequisites() {
     require_commands cmake:cmake make:make gcc:gcc readelf:binutils \
@@ -16,6 +18,7 @@ install_prerequisites() {
         protoc:protobuf-compiler gdb:gdb musl-gcc:musl-tools
     require_toolchain
     require_clang_runtime
+    require_bench_tools
 }
 
 # libFuzzer and clang's ASan live in a package of their own.
@@ -25,31 +28,35 @@ require_clang_runtime() {
     [[ -f $fuzzer ]] || require_packages "libclang-rt-$("$OTELCTX_CC" -dumpversion | cut -d. -f1)-dev"
 }
 
-# build_and_test NAME LABELS CMAKE_ARGS...: configure, build (the gate runs
-# as a post-build step) and run the ctest suite (LABELS: a ctest -L regex,
-# "" for every test) for one build.
-build_and_test() {
-    local name=$1 labels=$2
-    shift 2
-    require_log "$name build"
-    cmake -S "$ROOT" -B "$BUILD/$name" -DOTELCTX_WERROR=ON "$@" >/dev/null
-    cmake --build "$BUILD/$name" -j"$(nproc)"
-    require_log "$name tests"
-    local select=()
+# run_tests NAME LABELS: the ctest suite of build NAME (LABELS: a ctest -L
+# regex, "" for every test).
+run_tests() {
+    local name=$1 labels=$2 select=()
     [[ -n $labels ]] && select=(-L "$labels")
+    require_log "$name tests"
     ctest --test-dir "$BUILD/$name" --output-on-failure -j"$(nproc)" "${select[@]}"
+}
+
+# A few milliseconds per benchmark against both builds, and the exact counts.
+bench_smoke() {
+    require_log "benchmark smoke"
+    "$ROOT/bench/smoke.sh" "$BUILD"
+    require_log "instructions per operation"
+    "$ROOT/bench/instructions.sh" "$BUILD"
 }
 
 main() {
     install_prerequisites
-    local default=(-DCMAKE_C_COMPILER=gcc)
-    local optimized=(-DOTELCTX_OPTIMIZED=ON -DCMAKE_C_COMPILER="$OTELCTX_CC"
-                     -DCMAKE_CXX_COMPILER="$OTELCTX_CXX" -DOTELCTX_LLD="$OTELCTX_LLD")
-    build_and_test default "" "${default[@]}"
-    build_and_test optimized "" "${optimized[@]}"
+    build_mode "$BUILD" default
+    run_tests default ""
+    build_mode "$BUILD" optimized
+    run_tests optimized ""
+    bench_smoke
     # ASan + UBSan: the unit and scenario tests again, in both modes.
-    build_and_test default-sanitize "^(unit|scenario)$" "${default[@]}" -DOTELCTX_SANITIZE=ON
-    build_and_test optimized-sanitize "^(unit|scenario)$" "${optimized[@]}" -DOTELCTX_SANITIZE=ON
+    build_mode "$BUILD" default-sanitize
+    run_tests default-sanitize "^(unit|scenario)$"
+    build_mode "$BUILD" optimized-sanitize
+    run_tests optimized-sanitize "^(unit|scenario)$"
     echo "test.sh: all builds and tests passed"
 }
 

@@ -38,3 +38,13 @@ require_commands() {
     done
     require_packages "${missing[@]}"
 }
+
+# require_files PATH:PACKAGE ...: like require_commands, for files (headers,
+# libraries) that no command reveals.
+require_files() {
+    local missing=() pair
+    for pair in "$@"; do
+        [[ -e ${pair%%:*} ]] || missing+=("${pair#*:}")
+    done
+    require_packages "${missing[@]}"
+}

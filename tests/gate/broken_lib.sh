@@ -8,6 +8,8 @@
 # report the same break (or pass, for the breaks it does not cover).
 #
 # Usage: broken_lib.sh MODE CASE SRC_ROOT WORK_DIR PROBE CC [LLD]
+# Environment (cross builds): OTELCTX_CC_FLAGS, extra compiler flags such as
+# --target=aarch64-linux-gnu; OTELCTX_EMULATOR, the command that runs PROBE.
 #   MODE  default | optimized
 #   CASE  good | no-link-dialect | accessor-no-lto | accessor-noinline |
 #         slot-not-in-map | initial-exec | extra-export
@@ -18,8 +20,13 @@ MAP=$ROOT/src/otelctx.map
 
 fail() { echo "broken_lib: FAIL: $*" >&2; exit 1; }
 
+# shellcheck disable=SC2206 # word lists from the environment
+CC_FLAGS=(${OTELCTX_CC_FLAGS:-})
+# shellcheck disable=SC2206
+EMULATOR=(${OTELCTX_EMULATOR:-})
+
 tls_flags() {
-    case $("$CC" -dumpmachine) in
+    case $("$CC" "${CC_FLAGS[@]}" -dumpmachine) in
     x86_64*) echo "-mtls-dialect=gnu2" ;;
     *) echo "" ;;
     esac
@@ -31,8 +38,9 @@ setup() {
     cp "$ROOT/shim/tls_slot.c" "$ROOT/shim/tls_slot.h" "$WORK/"
     cp "$MAP" "$WORK/otelctx.map"
     TLS=$(tls_flags)
-    CFLAGS=(-O2 -fPIC -fvisibility=hidden -std=c11 -D_GNU_SOURCE -I"$ROOT/include" -I"$WORK")
-    LDFLAGS=(-shared -pthread -Wl,-z,nodelete)
+    CFLAGS=("${CC_FLAGS[@]}" -O2 -fPIC -fvisibility=hidden -std=c11 -D_GNU_SOURCE
+            -I"$ROOT/include" -I"$WORK")
+    LDFLAGS=("${CC_FLAGS[@]}" -shared -pthread -Wl,-z,nodelete)
     SHIM_FLAGS=()
     LINK_TLS=()
     if [[ $MODE == optimized ]]; then
@@ -95,7 +103,7 @@ expected_self_check() {
 
 check_self_check() {
     local out
-    out=$("$PROBE" "$WORK/libotelctx.so") || true
+    out=$("${EMULATOR[@]}" "$PROBE" "$WORK/libotelctx.so") || true
     echo "$out"
     grep -Eq "$(expected_self_check)" <<<"$out" ||
         fail "otelctx_self_check of the $CASE library: expected $(expected_self_check)"

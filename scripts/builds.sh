@@ -1,0 +1,35 @@
+# SPDX-License-Identifier: Apache-2.0
+# Sourced by test.sh and bench/compare.sh after scripts/toolchain.sh: the
+# CMake arguments of the two build modes, and one function to build a mode.
+
+# mode_args NAME: the CMake arguments of build NAME (default, optimized,
+# default-sanitize, optimized-sanitize) into the array MODE_ARGS.
+mode_args() {
+    case $1 in
+    default*) MODE_ARGS=(-DCMAKE_C_COMPILER=gcc -DCMAKE_CXX_COMPILER=g++) ;;
+    optimized*) MODE_ARGS=(-DOTELCTX_OPTIMIZED=ON -DCMAKE_C_COMPILER="$OTELCTX_CC"
+                           -DCMAKE_CXX_COMPILER="$OTELCTX_CXX" -DOTELCTX_LLD="$OTELCTX_LLD") ;;
+    *) require_fail "unknown build $1" ;;
+    esac
+    if [[ $1 == *-sanitize ]]; then
+        MODE_ARGS+=(-DOTELCTX_SANITIZE=ON)
+    else
+        MODE_ARGS+=(-DOTELCTX_BENCHMARKS=ON)
+    fi
+}
+
+# build_mode BUILD_ROOT NAME: configures and builds BUILD_ROOT/NAME (the ELF
+# gate runs as a post-build step); a no-op when it is up to date.
+build_mode() {
+    local root=$1 name=$2
+    mode_args "$name"
+    require_log "$name build"
+    cmake -S "$ROOT" -B "$root/$name" -DOTELCTX_WERROR=ON "${MODE_ARGS[@]}" >/dev/null
+    cmake --build "$root/$name" -j"$(nproc)"
+}
+
+# require_bench_tools: what the benchmarks need on top of the toolchain.
+require_bench_tools() {
+    require_commands g++:g++ taskset:util-linux
+    require_files /usr/include/benchmark/benchmark.h:libbenchmark-dev
+}
