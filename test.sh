@@ -19,6 +19,7 @@ install_prerequisites() {
     require_toolchain
     require_clang_runtime
     require_bench_tools
+    require_aarch64_tools
 }
 
 # libFuzzer and clang's ASan live in a package of their own.
@@ -57,6 +58,11 @@ main() {
     run_tests default-sanitize "^(unit|scenario)$"
     build_mode "$BUILD" optimized-sanitize
     run_tests optimized-sanitize "^(unit|scenario)$"
+    # aarch64: cross-built, the gate on its artifacts, tests under qemu.
+    build_mode "$BUILD" aarch64-default
+    run_tests aarch64-default ""
+    build_mode "$BUILD" aarch64-optimized
+    run_tests aarch64-optimized ""
     echo "test.sh: all builds and tests passed"
 }
 

@@ -31,12 +31,14 @@ ARCHES = {
         "tlsdesc": "R_X86_64_TLSDESC",
         "call": re.compile(r"^\s*(?:call|jmp)\w*\s+([0-9a-f]+) <([^>+]+)>"),
         "relaxed": re.compile(r"%fs:"),
+        "objdump": ["objdump", "x86_64-linux-gnu-objdump", "llvm-objdump-19", "llvm-objdump"],
     },
     "AArch64": {
         "name": "aarch64",
         "tlsdesc": "R_AARCH64_TLSDESC",
         "call": re.compile(r"^\s*(?:bl|b)\s+([0-9a-f]+) <([^>+]+)>"),
         "relaxed": re.compile(r"mrs\s+x\d+,\s*tpidr_el0"),
+        "objdump": ["aarch64-linux-gnu-objdump", "llvm-objdump-19", "llvm-objdump"],
     },
 }
 
@@ -109,9 +111,13 @@ def version_script_symbols(map_path):
     return names, nodes
 
 
-def disassemble(path):
+def disassemble(path, arch):
     """{function name: [instruction text, ...]} from objdump -d."""
-    out = run_tool("objdump", "-dw", "--no-show-raw-insn", path)
+    objdump = next((t for t in arch["objdump"] if shutil.which(t)), None)
+    if objdump is None:
+        raise GateError(f"no objdump for {arch['name']} found (tried {', '.join(arch['objdump'])}; "
+                        f"install binutils-aarch64-linux-gnu or llvm)")
+    out = run_tool(objdump, "-dw", "--no-show-raw-insn", path)
     functions, current = {}, None
     for line in out.splitlines():
         start = re.match(r"^[0-9a-f]+ <([^>]+)>:$", line)
@@ -240,7 +246,7 @@ class Gate:
         return None
 
     def check_entry_points(self):
-        functions = disassemble(self.path)
+        functions = disassemble(self.path, self.arch)
         direct = {name: self.slot_access(insns) for name, insns in functions.items()}
         callees = {name: {m.group(2).split("@")[0] for m in
                           (self.arch["call"].match(i) for i in insns) if m}

@@ -46,8 +46,8 @@ setup() {
     if [[ $MODE == optimized ]]; then
         CFLAGS+=(-flto=thin -ffunction-sections -fdata-sections)
         LDFLAGS+=(-flto=thin -fuse-ld=lld -Wl,--gc-sections)
-        [[ -n $LLD ]] && LDFLAGS+=(--ld-path="$LLD")
-        [[ -n $TLS ]] && LINK_TLS=("$TLS")
+        if [[ -n $LLD ]]; then LDFLAGS+=(--ld-path="$LLD"); fi
+        if [[ -n $TLS ]]; then LINK_TLS=("$TLS"); fi
     fi
 }
 
