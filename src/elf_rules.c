@@ -32,21 +32,64 @@ enum otelctx_tls_access otelctx__tls_access(unsigned machine, unsigned type,
     return OTELCTX_TLS_NONE;
 }
 
-int otelctx__check_slot_symbol(unsigned char info, unsigned char other,
-                               unsigned shndx, char *why, size_t why_len)
+static int check_symbol(const struct otelctx_elf_view *v, char *why, size_t why_len)
 {
     const char *problem = NULL;
 
-    if (shndx == SHN_UNDEF)
-        problem = "is undefined here";
-    else if (ELF64_ST_TYPE(info) != STT_TLS)
+    if (v->slot_index == 0)
+        problem = "is not in .dynsym (not exported: link executables with "
+                  "-Wl,--export-dynamic-symbol=" OTELCTX_SLOT_NAME ")";
+    else if (v->slot->st_shndx == SHN_UNDEF)
+        problem = "is undefined in .dynsym";
+    else if (ELF64_ST_TYPE(v->slot->st_info) != STT_TLS)
         problem = "is not a TLS symbol";
-    else if (ELF64_ST_BIND(info) != STB_GLOBAL)
+    else if (ELF64_ST_BIND(v->slot->st_info) != STB_GLOBAL)
         problem = "does not have GLOBAL binding";
-    else if (ELF64_ST_VISIBILITY(other) != STV_DEFAULT)
+    else if (ELF64_ST_VISIBILITY(v->slot->st_other) != STV_DEFAULT)
         problem = "does not have DEFAULT visibility";
     if (problem == NULL)
         return 0;
-    snprintf(why, why_len, OTELCTX_SLOT_NAME " %s in .dynsym", problem);
+    snprintf(why, why_len, "%s: " OTELCTX_SLOT_NAME " %s", v->name, problem);
     return -ENOEXEC;
+}
+
+int otelctx__check_elf_view(const struct otelctx_elf_view *v, char *why, size_t why_len)
+{
+    size_t tlsdesc = 0, relaxed = 0;
+
+    if (check_symbol(v, why, why_len) < 0)
+        return -ENOEXEC;
+    for (int t = 0; t < 2; t++) {
+        for (size_t i = 0; v->rela[t] != NULL && i < v->rela_count[t]; i++) {
+            const Elf64_Rela *r = &v->rela[t][i];
+            const char *name;
+            if (ELF64_R_SYM(r->r_info) != v->slot_index)
+                continue;
+            enum otelctx_tls_access access =
+                otelctx__tls_access(v->machine, ELF64_R_TYPE(r->r_info), &name);
+            if (access == OTELCTX_TLS_DESC) {
+                tlsdesc++;
+            } else if (access == OTELCTX_TLS_STATIC && v->executable) {
+                relaxed++;
+            } else if (access != OTELCTX_TLS_NONE) {
+                snprintf(why, why_len, "%s reaches " OTELCTX_SLOT_NAME
+                         " through %s, not TLSDESC", v->name, name);
+                return -ENOEXEC;
+            }
+        }
+    }
+    if (!v->executable && tlsdesc == 0) {
+        snprintf(why, why_len, "%s has no TLSDESC relocation against "
+                 OTELCTX_SLOT_NAME, v->name);
+        return -ENOEXEC;
+    }
+    if (!v->executable && v->imports_tls_get_addr) {
+        snprintf(why, why_len, "%s imports __tls_get_addr: some TLS access uses "
+                 "the legacy dialect", v->name);
+        return -ENOEXEC;
+    }
+    snprintf(why, why_len, OTELCTX_SLOT_NAME " TLS GLOBAL DEFAULT in %s, "
+             "%zu TLSDESC relocation(s), %zu relaxed to initial-exec",
+             v->name, tlsdesc, relaxed);
+    return 0;
 }

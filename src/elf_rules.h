@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * What OTEP 4947 asks of the ELF object that carries otel_thread_ctx_v1, as
- * pure functions over symbols and relocation types. The runtime self-check
- * applies them to the loaded object in memory.
+ * What OTEP 4947 asks of the ELF object that carries otel_thread_ctx_v1, in
+ * one place. Two readers fill an otelctx_elf_view and apply the same rules:
+ * otelctx_self_check() from the loaded object in memory, and
+ * `otelctx-inspect check` (which the build's ELF gate runs) from a file.
+ * 64-bit ELF only: x86-64 and aarch64.
  */
 #ifndef OTELCTX_ELF_RULES_H
 #define OTELCTX_ELF_RULES_H
@@ -25,9 +27,26 @@ enum otelctx_tls_access {
 enum otelctx_tls_access otelctx__tls_access(unsigned machine, unsigned type,
                                             const char **name);
 
-/* 0 when the slot's dynamic symbol is a defined TLS GLOBAL DEFAULT symbol;
- * otherwise -ENOEXEC with the reason in why. */
-int otelctx__check_slot_symbol(unsigned char info, unsigned char other,
-                               unsigned shndx, char *why, size_t why_len);
+/* What the rules look at, however it was read. */
+struct otelctx_elf_view {
+    const char *name;               /* for messages */
+    unsigned machine;               /* EM_X86_64, EM_AARCH64 */
+    int executable;                 /* the main program, not a library */
+    size_t slot_index;              /* .dynsym index of the slot; 0: absent */
+    const Elf64_Sym *slot;          /* its entry, when slot_index != 0 */
+    const Elf64_Rela *rela[2];      /* dynamic relocation tables (may be NULL) */
+    size_t rela_count[2];
+    int imports_tls_get_addr;       /* __tls_get_addr undefined in .dynsym */
+};
+
+/*
+ * 0 when the slot is a defined TLS GLOBAL DEFAULT symbol of .dynsym and every
+ * relocation against it is TLSDESC (a shared library needs at least one and
+ * must not import __tls_get_addr; in an executable the linker may relax the
+ * access to initial-exec or local-exec). Otherwise -ENOEXEC. Either way why
+ * receives a one-line explanation.
+ */
+int otelctx__check_elf_view(const struct otelctx_elf_view *view,
+                            char *why, size_t why_len);
 
 #endif

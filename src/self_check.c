@@ -86,91 +86,52 @@ static size_t dynsym_count(const uint32_t *hash, const uint32_t *gnu_hash)
     return (size_t)last + 1;
 }
 
-struct dynamic_tables {
-    const ElfW(Sym) *symtab;
-    const char *strtab;
-    size_t n_syms;
-    const ElfW(Rela) *rela[2];
-    size_t rela_size[2];
-};
-
-static void read_dynamic(const struct loaded_object *self, struct dynamic_tables *t)
+/* The view the rules need, from the object's dynamic section. */
+static void read_dynamic(const struct loaded_object *self, struct otelctx_elf_view *v)
 {
+    const Elf64_Sym *symtab = NULL;
+    const char *strtab = NULL;
     const uint32_t *hash = NULL, *gnu_hash = NULL;
-    bool plt_is_rela = false;
+    const Elf64_Rela *rela = NULL, *jmprel = NULL;
+    size_t rela_size = 0, jmprel_size = 0;
+    int plt_is_rela = 0;
 
-    memset(t, 0, sizeof(*t));
     for (const ElfW(Dyn) *d = self->dynamic; d->d_tag != DT_NULL; d++) {
         switch (d->d_tag) {
-        case DT_SYMTAB: t->symtab = dyn_ptr(self, d->d_un.d_ptr); break;
-        case DT_STRTAB: t->strtab = dyn_ptr(self, d->d_un.d_ptr); break;
+        case DT_SYMTAB: symtab = dyn_ptr(self, d->d_un.d_ptr); break;
+        case DT_STRTAB: strtab = dyn_ptr(self, d->d_un.d_ptr); break;
         case DT_HASH: hash = dyn_ptr(self, d->d_un.d_ptr); break;
         case DT_GNU_HASH: gnu_hash = dyn_ptr(self, d->d_un.d_ptr); break;
-        case DT_RELA: t->rela[0] = dyn_ptr(self, d->d_un.d_ptr); break;
-        case DT_RELASZ: t->rela_size[0] = d->d_un.d_val; break;
-        case DT_JMPREL: t->rela[1] = dyn_ptr(self, d->d_un.d_ptr); break;
-        case DT_PLTRELSZ: t->rela_size[1] = d->d_un.d_val; break;
+        case DT_RELA: rela = dyn_ptr(self, d->d_un.d_ptr); break;
+        case DT_RELASZ: rela_size = d->d_un.d_val; break;
+        case DT_JMPREL: jmprel = dyn_ptr(self, d->d_un.d_ptr); break;
+        case DT_PLTRELSZ: jmprel_size = d->d_un.d_val; break;
         case DT_PLTREL: plt_is_rela = d->d_un.d_val == DT_RELA; break;
         default: break;
         }
     }
-    if (!plt_is_rela)
-        t->rela[1] = NULL;
-    t->n_syms = dynsym_count(hash, gnu_hash);
-}
-
-static size_t find_slot_symbol(const struct dynamic_tables *t)
-{
-    for (size_t i = 1; i < t->n_syms; i++)
-        if (strcmp(t->strtab + t->symtab[i].st_name, OTELCTX_SLOT_NAME) == 0)
-            return i;
-    return 0;
-}
-
-/* A shared library must reach the slot through TLSDESC only (at least one);
- * an executable may also carry the linker's static (initial-exec)
- * relaxation, or none at all (local-exec). Legacy __tls_get_addr never. */
-static int check_relocations(const struct loaded_object *self,
-                             const struct dynamic_tables *t, size_t slot,
-                             char *why, size_t why_len)
-{
-    size_t tlsdesc = 0, relaxed = 0;
-
-    for (int table = 0; table < 2; table++) {
-        size_t n = t->rela[table] == NULL ? 0 : t->rela_size[table] / sizeof(ElfW(Rela));
-        for (size_t i = 0; i < n; i++) {
-            const ElfW(Rela) *r = &t->rela[table][i];
-            const char *name;
-            if (ELF64_R_SYM(r->r_info) != slot)
-                continue;
-            enum otelctx_tls_access access =
-                otelctx__tls_access(HOST_MACHINE, ELF64_R_TYPE(r->r_info), &name);
-            if (access == OTELCTX_TLS_DESC) {
-                tlsdesc++;
-            } else if (access == OTELCTX_TLS_STATIC && self->executable) {
-                relaxed++;
-            } else if (access != OTELCTX_TLS_NONE) {
-                snprintf(why, why_len, "%s reaches " OTELCTX_SLOT_NAME
-                         " through %s, not TLSDESC", self->name, name);
-                return -ENOEXEC;
-            }
+    v->rela[0] = rela;
+    v->rela_count[0] = rela_size / sizeof(Elf64_Rela);
+    v->rela[1] = plt_is_rela ? jmprel : NULL;
+    v->rela_count[1] = jmprel_size / sizeof(Elf64_Rela);
+    if (symtab == NULL || strtab == NULL)
+        return;
+    size_t n_syms = dynsym_count(hash, gnu_hash);
+    for (size_t i = 1; i < n_syms; i++) {
+        const char *name = strtab + symtab[i].st_name;
+        if (strcmp(name, OTELCTX_SLOT_NAME) == 0) {
+            v->slot_index = i;
+            v->slot = &symtab[i];
+        } else if (strcmp(name, "__tls_get_addr") == 0 && symtab[i].st_shndx == SHN_UNDEF) {
+            v->imports_tls_get_addr = 1;
         }
     }
-    if (tlsdesc == 0 && !self->executable) {
-        snprintf(why, why_len, "%s has no TLSDESC relocation against "
-                 OTELCTX_SLOT_NAME, self->name);
-        return -ENOEXEC;
-    }
-    snprintf(why, why_len, OTELCTX_SLOT_NAME " TLS GLOBAL DEFAULT in %s, "
-             "%zu TLSDESC relocation(s), %zu relaxed to initial-exec",
-             self->name, tlsdesc, relaxed);
-    return 0;
 }
 
 int otelctx_self_check(char *why, size_t why_len)
 {
     struct loaded_object self = {0};
-    struct dynamic_tables tables;
+    struct otelctx_elf_view view = {0};
 
     if (why == NULL)
         why_len = 0;
@@ -181,18 +142,9 @@ int otelctx_self_check(char *why, size_t why_len)
                  "readers cannot find " OTELCTX_SLOT_NAME);
         return -ENOEXEC;
     }
-    read_dynamic(&self, &tables);
-    size_t slot = tables.symtab && tables.strtab ? find_slot_symbol(&tables) : 0;
-    if (slot == 0) {
-        snprintf(why, why_len, OTELCTX_SLOT_NAME " is not in the .dynsym of %s "
-                 "(link executables with -Wl,--export-dynamic-symbol="
-                 OTELCTX_SLOT_NAME ")", self.name);
-        return -ENOEXEC;
-    }
-    const ElfW(Sym) *sym = &tables.symtab[slot];
-    int ret = otelctx__check_slot_symbol(sym->st_info, sym->st_other, sym->st_shndx,
-                                         why, why_len);
-    if (ret < 0)
-        return ret;
-    return check_relocations(&self, &tables, slot, why, why_len);
+    view.name = self.name;
+    view.machine = HOST_MACHINE;
+    view.executable = self.executable;
+    read_dynamic(&self, &view);
+    return otelctx__check_elf_view(&view, why, why_len);
 }

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * otelctx-inspect: what a process publishes through otelctx, read from
+ * outside as a profiler would, and the ELF rules of OTEP 4947 as a check.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "elf_file.h"
+#include "output.h"
+#include "snapshot.h"
+#include "target.h"
+
+static const char usage_text[] =
+    "usage: otelctx-inspect check FILE...\n"
+    "       otelctx-inspect [--json] [--watch SECONDS [--count N]] PID\n"
+    "\n"
+    "check   applies OTEP 4947's ELF rules to each library or executable:\n"
+    "        otel_thread_ctx_v1 a defined TLS GLOBAL DEFAULT symbol of .dynsym,\n"
+    "        reached through TLSDESC only (an executable may be relaxed to\n"
+    "        initial-exec or local-exec); a library must not import __tls_get_addr.\n"
+    "PID     prints the process context and every thread's record (glibc\n"
+    "        processes; needs ptrace permission). --json writes one JSON object\n"
+    "        per reading; --watch repeats every SECONDS (N times with --count).\n"
+    "\n"
+    "exit status: 0 ok; 1 usage; 2 no such process, or it exited while read;\n"
+    "3 permission denied (ptrace_scope, not root); 4 the process does not\n"
+    "export otel_thread_ctx_v1; 5 its TLS cannot be resolved (not glibc);\n"
+    "6 check: a file breaks the rules or cannot be read.\n";
+
+static int usage(void)
+{
+    fputs(usage_text, stderr);
+    return EXIT_USAGE;
+}
+
+static int check_files(int n, char **paths)
+{
+    int failed = 0;
+
+    for (int i = 0; i < n; i++) {
+        struct elf_file f;
+        char why[512];
+        int ok = elf_file_open(&f, paths[i], why, sizeof(why)) == 0 &&
+                 otelctx__check_elf_view(&f.view, why, sizeof(why)) == 0;
+        printf("%s %s\n", ok ? "PASS" : "FAIL", why);
+        failed |= !ok;
+        elf_file_close(&f);
+    }
+    return failed ? EXIT_CHECK_FAILED : 0;
+}
+
+static int inspect(pid_t pid, int json, double interval, long count)
+{
+    for (long round = 0; count == 0 || round < count; round++) {
+        struct target t;
+        struct snapshot s;
+        int ret = target_open(&t, pid);
+        if (ret == 0)
+            ret = snapshot_take(&t, &s);
+        if (ret == 0) {
+            if (json)
+                print_json(stdout, &t, &s);
+            else
+                print_text(stdout, &t, &s);
+            fflush(stdout);
+            snapshot_free(&s);
+        }
+        target_close(&t);
+        if (ret != 0 || interval <= 0)
+            return ret;
+        struct timespec pause = {(time_t)interval, (long)((interval - (time_t)interval) * 1e9)};
+        nanosleep(&pause, NULL);
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int json = 0;
+    double interval = 0;
+    long count = 0;
+    int i = 1;
+
+    if (argc >= 3 && strcmp(argv[1], "check") == 0)
+        return check_files(argc - 2, argv + 2);
+    for (; i < argc - 1; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            json = 1;
+        } else if (strcmp(argv[i], "--watch") == 0 && i + 2 < argc) {
+            interval = strtod(argv[++i], NULL);
+            if (interval <= 0)
+                return usage();
+        } else if (strcmp(argv[i], "--count") == 0 && i + 2 < argc) {
+            count = strtol(argv[++i], NULL, 10);
+            if (count <= 0)
+                return usage();
+        } else {
+            return usage();
+        }
+    }
+    if (i != argc - 1)
+        return usage();
+    char *end;
+    long pid = strtol(argv[i], &end, 10);
+    if (*end != '\0' || pid <= 0)
+        return usage();
+    return inspect((pid_t)pid, json, interval, interval > 0 ? count : 1);
+}

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#include "output.h"
+
+#include <string.h>
+
+static const char *state_name(enum record_state state)
+{
+    switch (state) {
+    case RECORD_NULL: return "null";
+    case RECORD_INVALID: return "invalid";
+    case RECORD_VALID: return "valid";
+    case RECORD_UNREADABLE: return "unreadable";
+    }
+    return "?";
+}
+
+static void hex(FILE *out, const uint8_t *bytes, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        fprintf(out, "%02x", bytes[i]);
+}
+
+/* The entry at *pos, if it fits in attrs_data_size (readers stop at the
+ * first one that does not); advances *pos past it. */
+static int next_entry(const otelctx_record *r, size_t *pos, uint8_t *key,
+                      const uint8_t **value, uint8_t *len)
+{
+    if (*pos + 2 > r->attrs_data_size)
+        return 0;
+    *key = r->attrs_data[*pos];
+    *len = r->attrs_data[*pos + 1];
+    if (*pos + 2 + *len > r->attrs_data_size)
+        return 0;
+    *value = &r->attrs_data[*pos + 2];
+    *pos += 2 + (size_t)*len;
+    return 1;
+}
+
+static void text_value(FILE *out, const uint8_t *value, size_t len)
+{
+    fputc('"', out);
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] == '"' || value[i] == '\\')
+            fprintf(out, "\\%c", value[i]);
+        else if (value[i] < 0x20 || value[i] == 0x7f)
+            fprintf(out, "\\x%02x", value[i]);
+        else
+            fputc(value[i], out);
+    }
+    fputc('"', out);
+}
+
+static void json_string(FILE *out, const uint8_t *value, size_t len)
+{
+    fputc('"', out);
+    for (size_t i = 0; i < len; i++) {
+        if (value[i] == '"' || value[i] == '\\')
+            fprintf(out, "\\%c", value[i]);
+        else if (value[i] < 0x20 || value[i] == 0x7f)
+            fprintf(out, "\\u%04x", value[i]);
+        else
+            fputc(value[i], out); /* UTF-8 passes through */
+    }
+    fputc('"', out);
+}
+
+static void json_text(FILE *out, const char *text)
+{
+    json_string(out, (const uint8_t *)text, strlen(text));
+}
+
+void print_text(FILE *out, const struct target *t, const struct snapshot *s)
+{
+    const struct process_ctx *ctx = &s->ctx;
+
+    fprintf(out, "process %d (%s)\n", (int)t->pid, t->comm);
+    if (!ctx->present) {
+        fprintf(out, "process context: none published (attribute keys shown as #index)\n");
+    } else {
+        fprintf(out, "process context: published at %llu ns (CLOCK_BOOTTIME), schema %s\n",
+                (unsigned long long)ctx->published_at_ns, ctx->schema[0] ? ctx->schema : "(none)");
+        fprintf(out, "  resource:");
+        for (size_t i = 0; i < ctx->n_resource; i++)
+            fprintf(out, " %s=%s", ctx->resource[i].key, ctx->resource[i].value);
+        fprintf(out, "\n  key map:");
+        for (size_t i = 0; i < ctx->n_keys; i++)
+            fprintf(out, " %zu=%s", i, ctx->keys[i]);
+        fprintf(out, "\n");
+    }
+    for (size_t o = 0; o < s->n_slots; o++) {
+        const struct slot_object *so = &s->slots[o];
+        fprintf(out, "slot " OTELCTX_SLOT_NAME " in %s\n", so->object->path);
+        for (size_t i = 0; i < so->n_threads; i++) {
+            const struct thread_record *tr = &so->threads[i];
+            const otelctx_record *r = &tr->record;
+            fprintf(out, "  thread %d: ", (int)tr->tid);
+            if (tr->state != RECORD_VALID) {
+                fprintf(out, "%s\n", tr->state == RECORD_NULL ? "no record" : state_name(tr->state));
+                continue;
+            }
+            fprintf(out, "trace ");
+            hex(out, r->trace_id, 16);
+            fprintf(out, " span ");
+            hex(out, r->span_id, 8);
+            fprintf(out, " flags %02x\n", r->trace_flags);
+            uint8_t key, len;
+            const uint8_t *value;
+            for (size_t pos = 0; next_entry(r, &pos, &key, &value, &len);) {
+                if (key < ctx->n_keys)
+                    fprintf(out, "      %s = ", ctx->keys[key]);
+                else
+                    fprintf(out, "      #%u = ", key);
+                text_value(out, value, len);
+                fputc('\n', out);
+            }
+        }
+    }
+}
+
+void print_json(FILE *out, const struct target *t, const struct snapshot *s)
+{
+    const struct process_ctx *ctx = &s->ctx;
+
+    fprintf(out, "{\"pid\":%d,\"comm\":", (int)t->pid);
+    json_text(out, t->comm);
+    fprintf(out, ",\"process_context\":");
+    if (!ctx->present) {
+        fprintf(out, "null");
+    } else {
+        fprintf(out, "{\"published_at_ns\":%llu,\"schema_version\":",
+                (unsigned long long)ctx->published_at_ns);
+        json_text(out, ctx->schema);
+        fprintf(out, ",\"resource\":{");
+        for (size_t i = 0; i < ctx->n_resource; i++) {
+            fprintf(out, i ? "," : "");
+            json_text(out, ctx->resource[i].key);
+            fputc(':', out);
+            json_text(out, ctx->resource[i].value);
+        }
+        fprintf(out, "},\"attribute_key_map\":[");
+        for (size_t i = 0; i < ctx->n_keys; i++) {
+            fprintf(out, i ? "," : "");
+            json_text(out, ctx->keys[i]);
+        }
+        fprintf(out, "]}");
+    }
+    fprintf(out, ",\"objects\":[");
+    for (size_t o = 0; o < s->n_slots; o++) {
+        const struct slot_object *so = &s->slots[o];
+        fprintf(out, "%s{\"path\":", o ? "," : "");
+        json_text(out, so->object->path);
+        fprintf(out, ",\"threads\":[");
+        for (size_t i = 0; i < so->n_threads; i++) {
+            const struct thread_record *tr = &so->threads[i];
+            const otelctx_record *r = &tr->record;
+            fprintf(out, "%s{\"tid\":%d,\"state\":\"%s\"", i ? "," : "", (int)tr->tid,
+                    state_name(tr->state));
+            if (tr->state == RECORD_VALID) {
+                fprintf(out, ",\"trace_id\":\"");
+                hex(out, r->trace_id, 16);
+                fprintf(out, "\",\"span_id\":\"");
+                hex(out, r->span_id, 8);
+                fprintf(out, "\",\"trace_flags\":%u,\"attrs_data_size\":%u,\"attributes\":[",
+                        r->trace_flags, r->attrs_data_size);
+                uint8_t key, len;
+                const uint8_t *value;
+                for (size_t pos = 0; next_entry(r, &pos, &key, &value, &len);) {
+                    fprintf(out, "%s{\"index\":%u,\"key\":", pos == 2u + len ? "" : ",", key);
+                    if (key < ctx->n_keys)
+                        json_text(out, ctx->keys[key]);
+                    else
+                        fprintf(out, "null");
+                    fprintf(out, ",\"value\":");
+                    json_string(out, value, len);
+                    fprintf(out, ",\"value_hex\":\"");
+                    hex(out, value, len);
+                    fprintf(out, "\"}");
+                }
+                fprintf(out, "]");
+            }
+            fprintf(out, "}");
+        }
+        fprintf(out, "]}");
+    }
+    fprintf(out, "]}\n");
+}

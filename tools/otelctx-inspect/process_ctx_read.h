@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* The OTEP 4719 process context of another process: read and decoded. */
+#ifndef OTELCTX_INSPECT_PROCESS_CTX_READ_H
+#define OTELCTX_INSPECT_PROCESS_CTX_READ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "target.h"
+
+enum { MAX_PAIRS = 64, MAX_KEYS = 256, MAX_TEXT = 256 };
+
+struct pair {
+    char key[MAX_TEXT], value[MAX_TEXT];
+};
+
+struct process_ctx {
+    int present;                 /* an OTEL_CTX mapping with a valid header */
+    uint64_t published_at_ns;
+    struct pair resource[MAX_PAIRS];
+    size_t n_resource;
+    char schema[MAX_TEXT];       /* threadlocal.schema_version */
+    char keys[MAX_KEYS][MAX_TEXT]; /* threadlocal.attribute_key_map */
+    size_t n_keys;
+};
+
+/* 0 (ctx->present says whether one is published) or -1 with why. */
+int process_ctx_read(const struct target *t, struct process_ctx *ctx, char *why, size_t why_len);
+
+#endif

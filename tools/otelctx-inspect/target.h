@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Another process, seen through /proc, process_vm_readv and ptrace. */
+#ifndef OTELCTX_INSPECT_TARGET_H
+#define OTELCTX_INSPECT_TARGET_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "elf_file.h"
+
+/* A loaded ELF object of the target, opened from /proc/PID/root. */
+struct loaded_object {
+    char path[4096];
+    uint64_t base;              /* load bias: run-time address - file address */
+    struct elf_file elf;
+};
+
+struct target {
+    pid_t pid;
+    char comm[64];
+    struct loaded_object *objects;
+    size_t n_objects;
+    uint64_t ctx_mapping;       /* start of the OTEL_CTX mapping, 0 if none */
+};
+
+/* Exit codes of otelctx-inspect, documented in its usage text and README. */
+enum {
+    EXIT_USAGE = 1,
+    EXIT_GONE = 2,              /* no such process, or it exited mid-read */
+    EXIT_PERMISSION = 3,        /* ptrace or /proc access refused */
+    EXIT_NO_OTELCTX = 4,        /* no loaded object exports the slot */
+    EXIT_NO_TLS = 5,            /* TLS of the process cannot be resolved */
+    EXIT_CHECK_FAILED = 6,      /* check: a file breaks the ELF rules */
+};
+
+/* Reads maps and opens every mapped ELF object; 0 or an exit code. */
+int target_open(struct target *t, pid_t pid);
+void target_close(struct target *t);
+
+/* Memory of the target; 0, or -errno (-ESRCH when it is gone). */
+int target_read(const struct target *t, uint64_t address, void *buf, size_t len);
+
+/* Run-time address of a defined dynamic symbol in any loaded object, 0 if none. */
+uint64_t target_symbol(const struct target *t, const char *name);
+
+/* The thread ids of the target, from /proc/PID/task; count or -errno. */
+int target_threads(const struct target *t, pid_t *tids, size_t max);
+
+#endif
