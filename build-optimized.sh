@@ -68,7 +68,10 @@ report() {
     lib=$(readlink -f "$BUILD_DIR/libotelctx.so")
     archive=$BUILD_DIR/libotelctx.a
     echo
-    python3 "$ROOT/scripts/elf_gate.py" --optimized --map "$ROOT/src/otelctx.map" "$lib"
+    local emulator=""
+    [[ $TARGET == aarch64 ]] && emulator=$AARCH64_EMULATOR
+    python3 "$ROOT/scripts/elf_gate.py" --optimized --map "$ROOT/src/otelctx.map" \
+        --inspect "$BUILD_DIR/tools/otelctx-inspect/otelctx-inspect" --emulator="$emulator" "$lib"
     echo
     echo "artifacts:"
     echo "  shared library:          $lib"

@@ -2,19 +2,22 @@
 # SPDX-License-Identifier: Apache-2.0
 """ELF gate: fails the build when a finished otelctx artifact breaks OTEP 4947.
 
-Reads the ELF file with readelf and objdump (binutils) and checks:
-  1. otel_thread_ctx_v1 is in .dynsym as a defined TLS, GLOBAL, DEFAULT symbol.
-  2. Shared library: at least one TLSDESC relocation targets it, no other TLS
-     relocation type appears and __tls_get_addr is not imported. Executable:
-     TLSDESC or a static relaxation (no relocation), never the legacy dialect.
-  3. (--map) the exported symbols are exactly those the version script lists.
-  4. (--optimized) the shim accessor is absent from .symtab and .dynsym.
-  5. (--optimized) every entry point that reaches the slot has its own inline
+Checks:
+  1. OTEP 4947's ELF rules, by `otelctx-inspect check` (the one implementation,
+     src/elf_rules.c, that otelctx_self_check() applies too): otel_thread_ctx_v1
+     a defined TLS GLOBAL DEFAULT symbol of .dynsym, reached through TLSDESC
+     only (an executable may be relaxed statically), no __tls_get_addr import
+     in a library.
+  2. (--map) the exported symbols are exactly those the version script lists.
+  3. (--optimized) the shim accessor is absent from .symtab and .dynsym.
+  4. (--optimized) every entry point that reaches the slot has its own inline
      TLS sequence and calls no local function that has one.
+Checks 2-4 read the file with readelf and objdump (binutils).
 Exit status 0 when every check passes, 1 otherwise, 2 on usage or tool errors.
 """
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +26,6 @@ import sys
 SLOT = "otel_thread_ctx_v1"
 ACCESSOR = "otelctx_tls_slot"
 SLOT_USERS = "otelctx_attach,otelctx_detach,otelctx_current,otelctx_update"
-LEGACY_TLS_RELOC = re.compile(r"DTPMOD|DTPOFF|DTPREL|TPOFF|TPREL")
 
 ARCHES = {
     "X86-64": {
@@ -164,7 +166,6 @@ class Gate:
         self.failures = []
         self.lines = []
         self.arch, self.executable = read_header(self.path)
-        self.executable = self.executable or args.executable
         self.dynsym = read_symbols(self.path, ".dynsym")
         self.symtab = read_symbols(self.path, ".symtab")
         self.relocs = read_relocations(self.path)
@@ -174,43 +175,19 @@ class Gate:
         if not ok:
             self.failures.append(f"elf-gate: FAIL check {check}: {detail} in {self.path}")
 
-    def check_dynsym(self):
-        rows = [s for s in self.dynsym if s["name"] == SLOT and s["ndx"] != "UND"]
-        if not rows:
-            self.result("1 dynsym", False, f"{SLOT} is not defined in .dynsym")
-            return
-        s = rows[0]
-        ok = (s["type"], s["bind"], s["vis"]) == ("TLS", "GLOBAL", "DEFAULT")
-        self.result("1 dynsym", ok, f"{SLOT} {s['type']} {s['bind']} {s['vis']}")
+    def check_elf_rules(self):
+        command = self.args.emulator.split() + [self.args.inspect, "check", self.path]
+        if shutil.which(command[0]) is None:
+            raise GateError(f"'{command[0]}' not found (build otelctx-inspect first)")
+        done = subprocess.run(command, capture_output=True, text=True)
+        verdict = done.stdout.strip()
+        if done.returncode not in (0, 6) or not verdict.startswith(("PASS ", "FAIL ")):
+            raise GateError(f"{' '.join(command)} failed: {done.stderr.strip() or verdict}")
+        self.result("1 ELF rules", done.returncode == 0, verdict[5:])
 
     def tlsdesc_slots(self):
         return [off for off, kind, sym in self.relocs
                 if kind == self.arch["tlsdesc"] and sym == SLOT]
-
-    def check_relocations(self):
-        desc = self.tlsdesc_slots()
-        legacy = [(kind, sym or "(local)") for _, kind, sym in self.relocs
-                  if LEGACY_TLS_RELOC.search(kind)]
-        imports = [s["name"] for s in self.dynsym
-                   if s["name"] == "__tls_get_addr" and s["ndx"] == "UND"]
-        if legacy:
-            kind, sym = legacy[0]
-            self.result("2 relocations", False,
-                        f"legacy TLS relocation {kind} against {sym}")
-        elif imports:
-            self.result("2 relocations", False,
-                        "__tls_get_addr is imported (legacy general-dynamic code)")
-        elif not desc and not self.executable:
-            self.result("2 relocations", False,
-                        f"no {self.arch['tlsdesc']} relocation targets {SLOT}")
-        elif desc:
-            self.result("2 relocations", True,
-                        f"{len(desc)} {self.arch['tlsdesc']} -> {SLOT}; "
-                        "no other TLS relocation; __tls_get_addr not imported")
-        else:
-            self.result("2 relocations", True,
-                        f"{SLOT} access relaxed statically (executable); "
-                        "no legacy TLS relocation; __tls_get_addr not imported")
 
     def check_exports(self):
         wanted, nodes = version_script_symbols(self.args.map)
@@ -219,19 +196,19 @@ class Gate:
                     and s["name"] not in nodes and s["name"]}
         extra, missing = sorted(exported - wanted), sorted(wanted - exported)
         if extra:
-            self.result("3 exports", False,
+            self.result("2 exports", False,
                         f"symbol {extra[0]} exported but not in {self.args.map}")
         elif missing:
-            self.result("3 exports", False,
+            self.result("2 exports", False,
                         f"symbol {missing[0]} listed in {self.args.map} but not exported")
         else:
-            self.result("3 exports", True,
+            self.result("2 exports", True,
                         f"{len(exported)} symbols, exactly those of {self.args.map}")
 
     def check_accessor_gone(self):
         present = [t for t, rows in ((".symtab", self.symtab), (".dynsym", self.dynsym))
                    if any(s["name"] == ACCESSOR for s in rows)]
-        self.result("4 accessor", not present,
+        self.result("3 accessor", not present,
                     f"{ACCESSOR} present in {', '.join(present)}" if present
                     else f"{ACCESSOR} absent from .symtab and .dynsym")
 
@@ -279,7 +256,7 @@ class Gate:
                 verdicts.append((name, "no slot access", True))
 
         bad = [f"{name}: {what}" for name, what, ok in verdicts if not ok]
-        self.result("5 entry points", not bad, bad[0] if bad else "each entry point's own access")
+        self.result("4 entry points", not bad, bad[0] if bad else "each entry point's own access")
         width = max((len(name) for name, _, _ in verdicts), default=0)
         for name, what, _ in verdicts:
             self.lines.append(f"           {name:<{width}}  {what}")
@@ -288,8 +265,7 @@ class Gate:
         kind = "executable" if self.executable else "shared library"
         mode = "optimized" if self.args.optimized else "default"
         self.lines.append(f"elf-gate: {self.path} ({self.arch['name']}, {kind}, {mode} checks)")
-        self.check_dynsym()
-        self.check_relocations()
+        self.check_elf_rules()
         if self.args.map:
             self.check_exports()
         if self.args.optimized:
@@ -309,14 +285,18 @@ def main():
     parser.add_argument("file", help="shared library or executable to check")
     parser.add_argument("--map", help="version script whose symbols must be exactly the exports")
     parser.add_argument("--optimized", action="store_true",
-                        help="also require the accessor inlined everywhere (checks 4, 5)")
-    parser.add_argument("--executable", action="store_true",
-                        help="treat the file as an executable even without an "
-                             "interpreter (static-pie): static TLS relaxation allowed")
+                        help="also require the accessor inlined everywhere (checks 3, 4)")
+    parser.add_argument("--inspect", default=os.environ.get("OTELCTX_INSPECT"),
+                        help="the otelctx-inspect program (default: $OTELCTX_INSPECT)")
+    parser.add_argument("--emulator", default=os.environ.get("OTELCTX_EMULATOR", ""),
+                        help="command that runs otelctx-inspect when it is cross-built "
+                             "(default: $OTELCTX_EMULATOR)")
     parser.add_argument("--slot-users", default=None,
                         help=f"comma-separated functions that must reach the slot "
                              f"(default for a library: {SLOT_USERS})")
     args = parser.parse_args()
+    if not args.inspect:
+        parser.error("--inspect (or $OTELCTX_INSPECT) is required")
     try:
         gate = Gate(args)
         if args.slot_users is None and not gate.executable:
