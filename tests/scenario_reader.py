@@ -2,15 +2,18 @@
 # SPDX-License-Identifier: Apache-2.0
 """Drives one linking scenario: chooses random, distinct contexts (ids,
 flags, attributes) for several threads, hands them to scenario_publisher,
-and, with --reader gdb, reads every thread's otel_thread_ctx_v1 with gdb
-(TLS resolved through libthread_db) and compares the 28-byte header and
-attrs_data with what it chose. A mismatch, a missing or extra thread, or gdb
-failing to resolve the symbol fails the scenario.
+and reads every thread's otel_thread_ctx_v1 from outside: with gdb (TLS
+resolved through libthread_db) and/or with otelctx-inspect --json, comparing
+the 28-byte header and attrs_data of each with what it chose. A mismatch, a
+missing or extra thread, or a reader failing to resolve the slot fails the
+scenario. With --reader self only the publisher's in-process checks run.
 
-Usage: scenario_reader.py NAME [--reader gdb|self] [--tls static|dynamic|any]
-                          [--self-check 0|fail] -- PROGRAM [ARG...]
+Usage: scenario_reader.py NAME [--reader gdb,inspect|self] [--inspect PROGRAM]
+                          [--tls static|dynamic|any] [--self-check 0|fail]
+                          -- PROGRAM [ARG...]
 """
 import argparse
+import json
 import os
 import random
 import re
@@ -76,6 +79,26 @@ def read_with_gdb(name, pid):
     return {lwp: bytes(r) for lwp, r in records.items() if r}
 
 
+def read_with_inspect(name, inspect, pid):
+    """{tid: record bytes (header + attrs_data)} for every thread with a record."""
+    done = subprocess.run([inspect, "--json", str(pid)], capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        fail(name, f"otelctx-inspect exited {done.returncode}: {done.stderr.strip()}")
+    records = {}
+    for obj in json.loads(done.stdout)["objects"]:
+        for t in obj["threads"]:
+            if t["state"] == "null":
+                continue
+            if t["state"] != "valid":
+                fail(name, f"otelctx-inspect: thread {t['tid']} {t['state']}")
+            data = b"".join(bytes([a["index"], len(a["value_hex"]) // 2]) + bytes.fromhex(a["value_hex"])
+                            for a in t["attributes"])
+            header = (bytes.fromhex(t["trace_id"]) + bytes.fromhex(t["span_id"])
+                      + bytes([1, t["trace_flags"]]) + t["attrs_data_size"].to_bytes(2, "little"))
+            records[t["tid"]] = (header + data).ljust(640, b"\0")
+    return records
+
+
 def compare(name, lwp, record, want):
     if len(record) != 640:
         fail(name, f"thread {lwp}: gdb read {len(record)} bytes, expected 640")
@@ -88,14 +111,18 @@ def compare(name, lwp, record, want):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("name")
-    parser.add_argument("--reader", choices=("gdb", "self"), default="gdb")
+    parser.add_argument("--reader", default="gdb")
+    parser.add_argument("--inspect", help="the otelctx-inspect program (--reader inspect)")
     parser.add_argument("--tls", choices=("static", "dynamic", "any"), default="any")
     parser.add_argument("--self-check", choices=("0", "fail"), default="0")
     split = sys.argv.index("--")
     args = parser.parse_args(sys.argv[1:split])
     name, program = args.name, sys.argv[split + 1:]
-    if args.reader == "gdb" and shutil.which("gdb") is None:
+    readers = [] if args.reader == "self" else args.reader.split(",")
+    if "gdb" in readers and shutil.which("gdb") is None:
         fail(name, "gdb not found (apt-get install gdb)")
+    if "inspect" in readers and not (args.inspect and os.access(args.inspect, os.X_OK)):
+        fail(name, f"otelctx-inspect not found: {args.inspect}")
 
     seed = int(os.environ.get("OTELCTX_SEED", time.time_ns()))
     print(f"scenario {name}: seed {seed}", flush=True)
@@ -123,13 +150,16 @@ def main():
         if len(tids) != THREADS:
             fail(name, f"{len(tids)} threads published, expected {THREADS}")
 
-        if args.reader == "gdb":
-            records = read_with_gdb(name, proc.pid)
+        for reader in readers:
+            if reader == "gdb":
+                records = read_with_gdb(name, proc.pid)
+            else:
+                records = read_with_inspect(name, args.inspect, proc.pid)
             if sorted(records) != sorted(tids):
-                fail(name, f"gdb found records on threads {sorted(records)}, published on {sorted(tids)}")
+                fail(name, f"{reader} found records on threads {sorted(records)}, published on {sorted(tids)}")
             for tid, c in zip(tids, contexts):
                 compare(name, tid, records[tid], expected_record(c))
-            print(f"scenario {name}: gdb read {len(records)} threads, all match")
+            print(f"scenario {name}: {reader} read {len(records)} threads, all match")
         proc.stdin.close()
         if proc.wait(timeout=60) != 0:
             fail(name, f"publisher exited with {proc.returncode}")

@@ -23,11 +23,12 @@
 #include <ucontext.h>
 
 #include "check.h"
+#include "generation.h"
 #include "otelctx.h"
 
 extern _Thread_local otelctx_record *otel_thread_ctx_v1;
 
-enum { MAX_ATTRS = 4, MAX_SAMPLES = 1 << 20 };
+enum { MAX_SAMPLES = 1 << 20 };
 
 static atomic_uint handled;       /* signals the writer has taken */
 static atomic_int stop_interrupting, interrupter_done;
@@ -35,9 +36,6 @@ static unsigned long n_null, n_invalid, n_consistent, n_torn;
 static otelctx_record first_torn;
 static uintptr_t *samples;        /* interrupted program counters */
 static size_t n_samples;
-
-static size_t attr_count(uint8_t g) { return 1 + g % MAX_ATTRS; }
-static size_t attr_len(uint8_t g, size_t i) { return (g * 7u + i * 13u) % 48u; }
 
 /* ---- reader: runs in the signal handler, on the writer's thread --------- */
 
@@ -54,11 +52,11 @@ static int consistent(const otelctx_record *r)
             return 0;
     if (r->trace_flags != g || r->attrs_data_size > OTELCTX_ATTRS_CAPACITY)
         return 0;
-    for (size_t i = 0; i < attr_count(g); i++) {
+    for (size_t i = 0; i < generation_attr_count(g); i++) {
         if (pos + 2 > r->attrs_data_size)
             return 0;
         size_t len = r->attrs_data[pos + 1];
-        if (r->attrs_data[pos] != g || len != attr_len(g, i) ||
+        if (r->attrs_data[pos] != g || len != generation_attr_len(g, i) ||
             pos + 2 + len > r->attrs_data_size)
             return 0;
         for (size_t j = 0; j < len; j++)
@@ -103,20 +101,6 @@ static void on_signal(int sig, siginfo_t *info, void *context)
 
 /* ---- writer ------------------------------------------------------------- */
 
-struct generation {
-    uint8_t id[16], values[MAX_ATTRS][48];
-    otelctx_attr attrs[MAX_ATTRS];
-};
-
-static void make_generation(struct generation *gen, uint8_t g)
-{
-    memset(gen->id, g, sizeof(gen->id));
-    for (size_t i = 0; i < attr_count(g); i++) {
-        memset(gen->values[i], g, sizeof(gen->values[i]));
-        gen->attrs[i] = (otelctx_attr){g, (const char *)gen->values[i], attr_len(g, i)};
-    }
-}
-
 static unsigned long min_operations = 2000000, min_reads = 100000;
 static unsigned long operations;
 static unsigned long op_count[4];
@@ -124,33 +108,13 @@ static unsigned long op_count[4];
 static void *writer_main(void *arg)
 {
     otelctx_record *heap[2] = {otelctx_record_new(), otelctx_record_new()};
-    struct generation gen;
 
     (void)arg;
     CHECK(heap[0] != NULL && heap[1] != NULL);
     for (unsigned long g = 1;; g++) {
-        uint8_t b = (uint8_t)g;
-        otelctx_record *attached = otel_thread_ctx_v1;
-        int op = (int)((g * 2654435761u) >> 13) % 16;
-
-        make_generation(&gen, b);
-        if (op < 5) {                                /* in place, update */
-            CHECK(otelctx_update(gen.id, gen.id, b, gen.attrs, attr_count(b)) == 0);
-            op = 0;
-        } else if (op < 10 && attached != NULL) {    /* in place, record_set */
-            CHECK(otelctx_record_set(attached, gen.id, gen.id, b, gen.attrs,
-                                     attr_count(b)) == 0);
-            op = 1;
-        } else if (op < 15) {                        /* swap */
-            otelctx_record *next = attached == heap[0] ? heap[1] : heap[0];
-            CHECK(otelctx_record_set(next, gen.id, gen.id, b, gen.attrs,
-                                     attr_count(b)) == 0);
-            CHECK(otelctx_attach(next) == attached);
-            op = 2;
-        } else {
-            CHECK(otelctx_detach() == attached);
-            op = 3;
-        }
+        int op;
+        CHECK_EQ(generation_publish(heap, otel_thread_ctx_v1,
+                                    (unsigned)((g * 2654435761u) >> 13), (uint8_t)g, &op), 0);
         op_count[op]++;
         operations = g;
         if (g >= min_operations && atomic_load(&handled) >= min_reads)

@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: Apache-2.0
 # The musl scenario: libotelctx.so and the dlopen publisher built with
 # musl-gcc; the publisher dlopens the library, publishes on several threads
-# and checks every record in-process (gdb cannot resolve TLS on musl), and
-# the library's otelctx_self_check() must pass.
+# and checks every record in-process; otelctx-inspect reads every record from
+# outside (gdb cannot resolve TLS on musl); the library's otelctx_self_check()
+# must pass.
 #
-# Usage: run.sh SRC_ROOT WORK_DIR
+# Usage: run.sh SRC_ROOT WORK_DIR INSPECT
 set -euo pipefail
 
-ROOT=$1 WORK=$2
+ROOT=$1 WORK=$2 INSPECT=$3
 CC=musl-gcc
 
 fail() { echo "musl: FAIL: $*" >&2; exit 1; }
@@ -40,7 +41,7 @@ check_libc() {
 main() {
     build
     check_libc
-    python3 "$ROOT/tests/scenario_reader.py" musl --reader self -- \
+    python3 "$ROOT/tests/scenario_reader.py" musl --reader inspect --inspect "$INSPECT" -- \
         "$WORK/scenario_dlopen" "$WORK/libotelctx.so"
 }
 

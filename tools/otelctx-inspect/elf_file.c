@@ -143,7 +143,8 @@ int elf_file_open(struct elf_file *f, const char *path, char *why, size_t why_le
     f->ehdr = (const Elf64_Ehdr *)f->data;
     if (memcmp(f->ehdr->e_ident, ELFMAG, SELFMAG) != 0 ||
         f->ehdr->e_ident[EI_CLASS] != ELFCLASS64) {
-        snprintf(why, why_len, "%s: not a 64-bit ELF file", path);
+        snprintf(why, why_len, "%s: not %s ELF file", path,
+                 memcmp(f->ehdr->e_ident, ELFMAG, SELFMAG) != 0 ? "an" : "a 64-bit");
         elf_file_close(f);
         return -1;
     }

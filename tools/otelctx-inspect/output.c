@@ -50,16 +50,35 @@ static void text_value(FILE *out, const uint8_t *value, size_t len)
     fputc('"', out);
 }
 
+/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
+static size_t utf8_sequence(const uint8_t *s, size_t n)
+{
+    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
+               : s[0] >= 0xe0 && s[0] < 0xf0 ? 3 : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
+    if (len == 0 || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Values should be UTF-8; bytes that are not become U+FFFD here (value_hex
+ * always carries the exact bytes). */
 static void json_string(FILE *out, const uint8_t *value, size_t len)
 {
     fputc('"', out);
-    for (size_t i = 0; i < len; i++) {
-        if (value[i] == '"' || value[i] == '\\')
+    for (size_t i = 0; i < len;) {
+        size_t n = utf8_sequence(value + i, len - i);
+        if (n == 0)
+            fputs("\\ufffd", out);
+        else if (value[i] == '"' || value[i] == '\\')
             fprintf(out, "\\%c", value[i]);
         else if (value[i] < 0x20 || value[i] == 0x7f)
             fprintf(out, "\\u%04x", value[i]);
         else
-            fputc(value[i], out); /* UTF-8 passes through */
+            fwrite(value + i, 1, n, out);
+        i += n ? n : 1;
     }
     fputc('"', out);
 }

@@ -99,8 +99,7 @@ static int read_thread(const struct target *t, struct snapshot *s, pid_t tid)
             uint64_t slot;
             memset(r, 0, sizeof(*r));
             r->tid = tid;
-            int found = tls_address(tid, o->link_map, o->object->elf.view.slot->st_value,
-                                    &slot, why, sizeof(why));
+            int found = tls_address(t, tid, &o->location, &slot, why, sizeof(why));
             if (found == 0)
                 read_record(t, slot, r);
             else if (found < 0)
@@ -124,23 +123,30 @@ static int find_slot_objects(const struct target *t, struct snapshot *s)
         const Elf64_Sym *slot = o->elf.view.slot;
         if (slot == NULL || slot->st_shndx == SHN_UNDEF || ELF64_ST_TYPE(slot->st_info) != STT_TLS)
             continue;
-        struct slot_object *so = &s->slots[s->n_slots];
-        so->object = o;
-        so->link_map = tls_link_map(t, o);
-        so->threads = calloc(MAX_THREADS, sizeof(*so->threads));
-        if (so->link_map == 0 || so->threads == NULL) {
-            fprintf(stderr, "otelctx-inspect: %s is not in the dynamic linker's list of %d\n",
-                    o->path, (int)t->pid);
-            free(so->threads);
-            return EXIT_NO_TLS;
-        }
-        s->n_slots++;
+        s->slots[s->n_slots++].object = o;
     }
     if (s->n_slots > 0)
         return 0;
     fprintf(stderr, "otelctx-inspect: process %d (%s) does not publish thread contexts: no "
             "loaded object exports " OTELCTX_SLOT_NAME "\n", (int)t->pid, t->comm);
     return EXIT_NO_OTELCTX;
+}
+
+static int locate_slots(const struct target *t, struct snapshot *s)
+{
+    char why[512];
+
+    for (size_t i = 0; i < s->n_slots; i++) {
+        struct slot_object *so = &s->slots[i];
+        so->threads = calloc(MAX_THREADS, sizeof(*so->threads));
+        if (so->threads == NULL)
+            return EXIT_NO_TLS;
+        if (tls_locate(t, so->object, &so->location, why, sizeof(why)) != 0) {
+            fprintf(stderr, "otelctx-inspect: %s\n", why);
+            return EXIT_NO_TLS;
+        }
+    }
+    return 0;
 }
 
 int snapshot_take(const struct target *t, struct snapshot *s)
@@ -157,6 +163,11 @@ int snapshot_take(const struct target *t, struct snapshot *s)
     if (tls_open(t, why, sizeof(why)) != 0) {
         fprintf(stderr, "otelctx-inspect: %s\n", why);
         return EXIT_NO_TLS;
+    }
+    ret = locate_slots(t, s);
+    if (ret != 0) {
+        tls_close();
+        return ret;
     }
     int n = target_threads(t, tids, MAX_THREADS);
     if (n <= 0) {

@@ -9,6 +9,7 @@
 #include "otelctx.h"
 #include "process_ctx_read.h"
 #include "target.h"
+#include "tls.h"
 
 enum { MAX_THREADS = 4096, MAX_SLOT_OBJECTS = 8 };
 
@@ -28,7 +29,7 @@ struct thread_record {
 
 struct slot_object {
     const struct loaded_object *object;
-    uint64_t link_map;
+    struct slot_location location;
     struct thread_record *threads;
     size_t n_threads;
 };

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Where a thread's otel_thread_ctx_v1 lives, resolved by glibc's
+ * Where a thread's otel_thread_ctx_v1 lives. On glibc, resolved by
  * libthread_db (the documented way, also gdb's): this file implements the
- * proc_service callbacks libthread_db calls back into.
+ * proc_service callbacks libthread_db calls back into. On musl (x86-64),
+ * which has no libthread_db, from the library's TLSDESC descriptor as musl's
+ * resolvers read it: a static offset from the thread pointer, or a module id
+ * and offset into the thread's DTV.
  */
 #ifndef OTELCTX_INSPECT_TLS_H
 #define OTELCTX_INSPECT_TLS_H
@@ -12,20 +15,27 @@
 
 #include "target.h"
 
-/* 0, or -1 with the reason in why (no libthread_db support: not glibc). */
+/* How to find one object's slot. */
+struct slot_location {
+    uint64_t link_map;      /* glibc: the object's link_map */
+    uint64_t descriptor;    /* musl: run-time address of its TLSDESC GOT pair */
+    uint64_t offset;        /* the slot's offset in the object's TLS block */
+};
+
+/* 0, or -1 with the reason in why (neither glibc nor musl on x86-64). */
 int tls_open(const struct target *t, char *why, size_t why_len);
 void tls_close(void);
 
-/* The link_map of a loaded object, from the dynamic linker's r_debug list;
- * 0 when not found. */
-uint64_t tls_link_map(const struct target *t, const struct loaded_object *object);
+/* Fills loc for a loaded object; 0, or -1 with the reason in why. */
+int tls_locate(const struct target *t, const struct loaded_object *object,
+               struct slot_location *loc, char *why, size_t why_len);
 
 /*
- * The address of TLS variable offset of the module link_map in thread tid,
- * which must be ptrace-stopped. 0; 1 when the thread has not allocated that
- * module's TLS yet (its slot is NULL by definition); -1 with why on error.
+ * The address of the slot in thread tid, which must be ptrace-stopped. 0; 1
+ * when the thread has not allocated that module's TLS yet (its slot is NULL
+ * by definition); -1 with why on error.
  */
-int tls_address(pid_t tid, uint64_t link_map, uint64_t offset, uint64_t *address,
-                char *why, size_t why_len);
+int tls_address(const struct target *t, pid_t tid, const struct slot_location *loc,
+                uint64_t *address, char *why, size_t why_len);
 
 #endif

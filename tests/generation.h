@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Records that say which write they came from: every byte of generation g
+ * (ids, flags, keys, value bytes) is g mod 256, and the attribute count and
+ * lengths follow from it. A reader that finds anything else saw a torn record.
+ */
+#ifndef OTELCTX_TEST_GENERATION_H
+#define OTELCTX_TEST_GENERATION_H
+
+#include <string.h>
+
+#include "otelctx.h"
+
+enum { GENERATION_MAX_ATTRS = 4, GENERATION_MAX_LEN = 48 };
+
+static inline size_t generation_attr_count(uint8_t g) { return 1 + g % GENERATION_MAX_ATTRS; }
+static inline size_t generation_attr_len(uint8_t g, size_t i)
+{
+    return (g * 7u + i * 13u) % GENERATION_MAX_LEN;
+}
+
+struct generation {
+    uint8_t id[16], values[GENERATION_MAX_ATTRS][GENERATION_MAX_LEN];
+    otelctx_attr attrs[GENERATION_MAX_ATTRS];
+};
+
+static inline void generation_make(struct generation *gen, uint8_t g)
+{
+    memset(gen->id, g, sizeof(gen->id));
+    for (size_t i = 0; i < generation_attr_count(g); i++) {
+        memset(gen->values[i], g, sizeof(gen->values[i]));
+        gen->attrs[i] = (otelctx_attr){g, (const char *)gen->values[i], generation_attr_len(g, i)};
+    }
+}
+
+/* Publishes generation g with one of the writer operations (op modulo 16):
+ * update in place, record_set on the attached record, swap between the two
+ * heap records, or detach. Returns 0 or a negative error. */
+static inline int generation_publish(otelctx_record *heap[2], otelctx_record *attached,
+                                     unsigned op, uint8_t g, int *kind)
+{
+    struct generation gen;
+
+    generation_make(&gen, g);
+    op %= 16;
+    if (op < 5) {
+        *kind = 0;
+        return otelctx_update(gen.id, gen.id, g, gen.attrs, generation_attr_count(g));
+    }
+    if (op < 10 && attached != NULL) {
+        *kind = 1;
+        return otelctx_record_set(attached, gen.id, gen.id, g, gen.attrs,
+                                  generation_attr_count(g));
+    }
+    if (op < 15) {
+        otelctx_record *next = attached == heap[0] ? heap[1] : heap[0];
+        int ret = otelctx_record_set(next, gen.id, gen.id, g, gen.attrs,
+                                     generation_attr_count(g));
+        *kind = 2;
+        if (ret == 0 && otelctx_attach(next) != attached)
+            return -1;
+        return ret;
+    }
+    *kind = 3;
+    return otelctx_detach() == attached ? 0 : -1;
+}
+
+#endif

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""otelctx-inspect reads busy_publisher while its threads keep publishing:
+every record it prints as valid must be one whole generation (every byte
+g mod 256, attribute count 1 + g % 4, lengths (7g + 13i) % 48, keys named
+key.g through the published key map); a torn record fails the test.
+
+Usage: concurrent.py INSPECT PUBLISHER [READINGS]
+"""
+import json
+import subprocess
+import sys
+
+
+def fail(message):
+    print(f"inspect concurrent: FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def whole_generation(t, key_map):
+    g = bytes.fromhex(t["trace_id"])[0]
+    if bytes.fromhex(t["trace_id"]) != bytes([g]) * 16 or bytes.fromhex(t["span_id"]) != bytes([g]) * 8:
+        return False
+    attrs = t["attributes"]
+    if t["trace_flags"] != g or len(attrs) != 1 + g % 4:
+        return False
+    for i, a in enumerate(attrs):
+        value = bytes.fromhex(a["value_hex"])
+        if a["index"] != g or a["key"] != key_map[g] or value != bytes([g]) * ((7 * g + 13 * i) % 48):
+            return False
+    return t["attrs_data_size"] == sum(2 + len(bytes.fromhex(a["value_hex"])) for a in attrs)
+
+
+def main():
+    inspect, publisher = sys.argv[1:3]
+    readings = int(sys.argv[3]) if len(sys.argv) > 3 else 200
+    proc = subprocess.Popen([publisher], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        if proc.stdout.readline().strip() != "ready":
+            fail("publisher did not start")
+        done = subprocess.run([inspect, "--json", "--watch", "0.005", "--count", str(readings),
+                               str(proc.pid)], capture_output=True, text=True, timeout=300)
+        if done.returncode != 0:
+            fail(f"otelctx-inspect exited {done.returncode}: {done.stderr.strip()}")
+        counts = {"valid": 0, "invalid": 0, "null": 0}
+        lines = done.stdout.splitlines()
+        if len(lines) != readings:
+            fail(f"{len(lines)} readings, expected {readings}")
+        for line in lines:
+            snapshot = json.loads(line)
+            key_map = snapshot["process_context"]["attribute_key_map"]
+            for obj in snapshot["objects"]:
+                for t in obj["threads"]:
+                    if t["state"] == "unreadable":
+                        fail(f"thread {t['tid']}: record unreadable")
+                    counts[t["state"]] += 1
+                    if t["state"] == "valid" and not whole_generation(t, key_map):
+                        fail(f"torn record: {json.dumps(t)}")
+        if counts["valid"] == 0:
+            fail(f"no valid record in {readings} readings: {counts}")
+        print(f"inspect concurrent: {readings} readings, records {counts}, none torn")
+    finally:
+        proc.stdin.close()
+        if proc.wait(timeout=30) != 0:
+            fail(f"publisher exited {proc.returncode}")
+
+
+if __name__ == "__main__":
+    main()
