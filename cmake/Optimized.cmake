@@ -6,7 +6,7 @@
 #   -ffunction-sections + --gc-sections
 #                         drop the accessor's dead out-of-line copy
 #   lld                   the ThinLTO linker; --ld-path pins its version
-# The ELF gate then proves the result (checks 4 and 5).
+# The ELF gate then proves the result (checks 3 and 4).
 
 if(NOT CMAKE_C_COMPILER_ID STREQUAL "Clang" OR CMAKE_C_COMPILER_VERSION VERSION_LESS 19)
   message(FATAL_ERROR
