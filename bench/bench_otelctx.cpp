@@ -134,7 +134,6 @@ void without_optional_static_tls(char **argv)
 int main(int argc, char **argv)
 {
     without_optional_static_tls(argv);
-    register_single_benchmarks();
     benchmark::RegisterBenchmark("multi/swap/4", bench_swap)->Threads(4);
     benchmark::RegisterBenchmark("multi/swap/16", bench_swap)->Threads(16);
     benchmark::RegisterBenchmark("dlopen/swap", dlopen_swap);
@@ -142,10 +141,5 @@ int main(int argc, char **argv)
     benchmark::RegisterBenchmark("floor/tlsdesc", floor_tlsdesc);
     benchmark::RegisterBenchmark("alt/tls_gd", alt_tls_gd);
     benchmark::RegisterBenchmark("alt/pthread_getspecific", alt_pthread_getspecific);
-    benchmark::Initialize(&argc, argv);
-    if (benchmark::ReportUnrecognizedArguments(argc, argv))
-        return 1;
-    benchmark::RunSpecifiedBenchmarks();
-    benchmark::Shutdown();
-    return 0;
+    return run_benchmarks(argc, argv);
 }

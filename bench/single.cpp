@@ -99,11 +99,17 @@ void bench_swap(benchmark::State &state)
     otelctx_record_free(records[1]);
 }
 
-void register_single_benchmarks()
+int run_benchmarks(int argc, char **argv)
 {
     benchmark::RegisterBenchmark("single/in_place", bench_in_place);
     benchmark::RegisterBenchmark("single/swap", bench_swap);
     benchmark::RegisterBenchmark("single/attach_detach", bench_attach_detach);
     benchmark::RegisterBenchmark("single/current", bench_current);
     benchmark::RegisterBenchmark("single/record_set", bench_record_set);
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv))
+        return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
 }

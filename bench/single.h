@@ -11,8 +11,9 @@
 // A swap publishes one of two prepared records per iteration.
 void bench_swap(benchmark::State &state);
 
-// single/in_place, single/swap, single/attach_detach, single/current,
-// single/record_set.
-void register_single_benchmarks();
+// Registers single/in_place, single/swap, single/attach_detach,
+// single/current and single/record_set (after any the caller registered),
+// then runs google-benchmark's command line.
+int run_benchmarks(int argc, char **argv);
 
 #endif
