@@ -113,6 +113,7 @@ ps_err_e ps_lcontinue(struct ps_prochandle *ph, lwpid_t lwp) { (void)ph, (void)l
 
 /* ---- TLS resolution ----------------------------------------------------- */
 
+#if defined(__x86_64__)
 /* musl's libc is its dynamic linker too: ld-musl-ARCH.so.1, or a
  * distribution's path to it such as /usr/lib/x86_64-linux-musl/libc.so. */
 static int is_musl(const struct target *t)
@@ -123,6 +124,7 @@ static int is_musl(const struct target *t)
             return 1;
     return 0;
 }
+#endif
 
 int tls_open(const struct target *t, char *why, size_t why_len)
 {
@@ -252,6 +254,8 @@ int tls_address(const struct target *t, pid_t tid, const struct slot_location *l
             snprintf(why, why_len, "cannot read the TLS descriptor of thread %d", (int)tid);
         return ret;
     }
+#else
+    (void)t; /* musl is read on x86-64 only */
 #endif
     td_err_e err = td_ta_map_lwp2thr(agent, tid, &thread);
     if (err == TD_OK)
