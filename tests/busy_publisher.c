@@ -24,7 +24,7 @@ static void *writer(void *arg)
 
     CHECK(heap[0] != NULL && heap[1] != NULL);
     for (unsigned long g = 1; !atomic_load_explicit(&stop, memory_order_relaxed); g++) {
-        int kind;
+        volatile int kind;
         CHECK_EQ(generation_publish(heap, otelctx_current(),
                                     (unsigned)((g * 2654435761u + seed) >> 13), (uint8_t)g, &kind), 0);
     }

@@ -34,10 +34,12 @@ static inline void generation_make(struct generation *gen, uint8_t g)
 }
 
 /* Publishes generation g with one of the writer operations (op modulo 16):
- * update in place, record_set on the attached record, swap between the two
- * heap records, or detach. Returns 0 or a negative error. */
+ * update in place (kind 0), record_set on the attached record (1), swap
+ * between the two heap records (2), or detach (3). *kind is set before the
+ * library is called, so a signal handler can tell what it interrupted.
+ * Returns 0 or a negative error. */
 static inline int generation_publish(otelctx_record *heap[2], otelctx_record *attached,
-                                     unsigned op, uint8_t g, int *kind)
+                                     unsigned op, uint8_t g, volatile int *kind)
 {
     struct generation gen;
 
@@ -54,9 +56,9 @@ static inline int generation_publish(otelctx_record *heap[2], otelctx_record *at
     }
     if (op < 15) {
         otelctx_record *next = attached == heap[0] ? heap[1] : heap[0];
+        *kind = 2;
         int ret = otelctx_record_set(next, gen.id, gen.id, g, gen.attrs,
                                      generation_attr_count(g));
-        *kind = 2;
         if (ret == 0 && otelctx_attach(next) != attached)
             return -1;
         return ret;
