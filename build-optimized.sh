@@ -68,10 +68,7 @@ report() {
     lib=$(readlink -f "$BUILD_DIR/libotelctx.so")
     archive=$BUILD_DIR/libotelctx.a
     echo
-    local emulator=""
-    [[ $TARGET == aarch64 ]] && emulator=$AARCH64_EMULATOR
-    python3 "$ROOT/scripts/elf_gate.py" --optimized --map "$ROOT/src/otelctx.map" \
-        --inspect "$BUILD_DIR/tools/otelctx-inspect/otelctx-inspect" --emulator="$emulator" "$lib"
+    sh "$BUILD_DIR/elf-gate.sh"
     echo
     echo "artifacts:"
     echo "  shared library:          $lib"

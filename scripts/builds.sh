@@ -40,9 +40,6 @@ require_bench_tools() {
     require_files /usr/include/benchmark/benchmark.h:libbenchmark-dev
 }
 
-# How cmake/aarch64-linux-gnu.cmake runs aarch64 programs on this host.
-AARCH64_EMULATOR="qemu-aarch64-static -L /usr/aarch64-linux-gnu"
-
 # require_aarch64_tools: the cross toolchain, the gate's objdump for aarch64
 # and user-mode emulation to run the tests.
 require_aarch64_tools() {
