@@ -3,13 +3,21 @@
 """otelctx-inspect reads busy_publisher while its threads keep publishing:
 every record it prints as valid must be one whole generation (every byte
 g mod 256, attribute count 1 + g % 4, lengths (7g + 13i) % 48, keys named
-key.g through the published key map); a torn record fails the test.
+key.g through the published key map); a torn record fails the test. The
+process context it decodes must be what busy_publisher published.
 
 Usage: concurrent.py INSPECT PUBLISHER [READINGS]
 """
 import json
 import subprocess
 import sys
+
+
+PUBLISHED = {
+    "schema_version": "tlsdesc_v1_dev",
+    "resource": {"service.name": "busy-publisher"},
+    "attribute_key_map": [f"key.{k}" for k in range(256)],
+}
 
 
 def fail(message):
@@ -48,7 +56,10 @@ def main():
             fail(f"{len(lines)} readings, expected {readings}")
         for line in lines:
             snapshot = json.loads(line)
-            key_map = snapshot["process_context"]["attribute_key_map"]
+            ctx = snapshot["process_context"]
+            if ctx != PUBLISHED | {"published_at_ns": ctx and ctx.get("published_at_ns")}:
+                fail(f"process context decoded as {ctx}")
+            key_map = ctx["attribute_key_map"]
             for obj in snapshot["objects"]:
                 for t in obj["threads"]:
                     if t["state"] == "unreadable":

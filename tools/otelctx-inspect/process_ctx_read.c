@@ -57,40 +57,39 @@ static void text(char out[MAX_TEXT], struct pb s)
     out[n] = '\0';
 }
 
-/* AnyValue: string_value = 1, array_value = 5 (ArrayValue: values = 1). */
-static int any_value(struct pb v, char out[MAX_TEXT], struct pb *array)
+/* One pass over msg: the string field text_field into out, the bytes of
+ * the message field sub_field into *sub (empty when absent). */
+static int pick(struct pb msg, unsigned text_field, char out[MAX_TEXT],
+                unsigned sub_field, struct pb *sub)
 {
     unsigned n;
     struct pb s;
     out[0] = '\0';
-    array->p = array->end = NULL;
-    while (v.p < v.end) {
-        if (field(&v, &n, &s) != 0)
+    sub->p = sub->end = NULL;
+    while (msg.p < msg.end) {
+        if (field(&msg, &n, &s) != 0)
             return -1;
-        if (n == 1 && s.p != NULL)
+        if (n == text_field && s.p != NULL)
             text(out, s);
-        if (n == 5 && s.p != NULL)
-            *array = s;
+        if (n == sub_field && s.p != NULL)
+            *sub = s;
     }
     return 0;
 }
 
-/* KeyValue: key = 1, value = 2. */
+/* AnyValue: string_value = 1, array_value = 5 (ArrayValue: values = 1). */
+static int any_value(struct pb v, char out[MAX_TEXT], struct pb *array)
+{
+    return pick(v, 1, out, 5, array);
+}
+
+/* KeyValue: key = 1, value = 2 (an AnyValue). */
 static int key_value(struct pb kv, char key[MAX_TEXT], char value[MAX_TEXT], struct pb *array)
 {
-    unsigned n;
-    struct pb s;
-    key[0] = value[0] = '\0';
-    array->p = array->end = NULL;
-    while (kv.p < kv.end) {
-        if (field(&kv, &n, &s) != 0)
-            return -1;
-        if (n == 1 && s.p != NULL)
-            text(key, s);
-        if (n == 2 && s.p != NULL && any_value(s, value, array) != 0)
-            return -1;
-    }
-    return 0;
+    struct pb v;
+    if (pick(kv, 1, key, 2, &v) != 0)
+        return -1;
+    return any_value(v, value, array);
 }
 
 static int decode(struct process_ctx *ctx, struct pb msg)
