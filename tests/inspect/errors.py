@@ -2,6 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """otelctx-inspect's clear failures, each with its documented exit status,
 and its promise never to leave a thread stopped:
+  - usage errors (--count without --watch) -> 1
   - a process without otelctx            -> 4
   - no such process                      -> 2
   - no permission (as nobody, or PID 1)  -> 3
@@ -15,6 +16,7 @@ Usage: errors.py INSPECT PUBLISHER LIBRARY STATIC_EXE
 """
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,8 +59,12 @@ def start_publisher(publisher):
 def main():
     inspect, publisher, library, static_exe = sys.argv[1:5]
 
+    for tool in ("setpriv", "sleep"):
+        if shutil.which(tool) is None:
+            fail(f"{tool} not found (apt-get install util-linux coreutils)")
     sleeper = subprocess.Popen(["sleep", "60"])
     try:
+        expect("usage error", run([inspect, "--count", "3", str(sleeper.pid)]), 1, "usage:")
         expect("process without otelctx", run([inspect, str(sleeper.pid)]), 4,
                "does not publish thread contexts")
         if os.geteuid() == 0:

@@ -22,14 +22,14 @@ static const char usage_text[] =
     "        otel_thread_ctx_v1 a defined TLS GLOBAL DEFAULT symbol of .dynsym,\n"
     "        reached through TLSDESC only (an executable may be relaxed to\n"
     "        initial-exec or local-exec); a library must not import __tls_get_addr.\n"
-    "PID     prints the process context and every thread's record (glibc\n"
-    "        processes; needs ptrace permission). --json writes one JSON object\n"
+    "PID     prints the process context and every thread's record (glibc, or\n"
+    "        musl on x86-64; needs ptrace permission). --json writes one JSON object\n"
     "        per reading; --watch repeats every SECONDS (N times with --count).\n"
     "\n"
     "exit status: 0 ok; 1 usage; 2 no such process, or it exited while read;\n"
     "3 permission denied (ptrace_scope, not root); 4 the process does not\n"
-    "export otel_thread_ctx_v1; 5 its TLS cannot be resolved (not glibc);\n"
-    "6 check: a file breaks the rules or cannot be read.\n";
+    "export otel_thread_ctx_v1; 5 its TLS cannot be resolved (neither glibc\n"
+    "nor musl on x86-64); 6 check: a file breaks the rules or cannot be read.\n";
 
 static int usage(void)
 {
@@ -102,7 +102,7 @@ int main(int argc, char **argv)
             return usage();
         }
     }
-    if (i != argc - 1)
+    if (i != argc - 1 || (count > 0 && interval <= 0))
         return usage();
     char *end;
     long pid = strtol(argv[i], &end, 10);

@@ -100,10 +100,12 @@ static int read_thread(const struct target *t, struct snapshot *s, pid_t tid)
             memset(r, 0, sizeof(*r));
             r->tid = tid;
             int found = tls_address(t, tid, &o->location, &slot, why, sizeof(why));
-            if (found == 0)
+            if (found == 0) {
                 read_record(t, slot, r);
-            else if (found < 0)
+            } else if (found < 0) {
                 r->state = RECORD_UNREADABLE;
+                fprintf(stderr, "otelctx-inspect: warning: %s\n", why);
+            }
         }
         thread_resume(tid, deliver);
     }
