@@ -44,6 +44,7 @@ check_disassembly() {
 }
 
 main() {
+    command -v objdump >/dev/null || fail "objdump not found (apt-get install binutils)"
     [[ -x $BENCH ]] || fail "$BENCH missing (configure with -DOTELCTX_BENCHMARKS=ON)"
     [[ -x $LTO ]] || fail "$LTO missing (optimized build with -DOTELCTX_BENCHMARKS=ON)"
     mkdir -p "$WORK"

@@ -16,9 +16,8 @@ fail() { echo "fuzz: FAIL: $*" >&2; exit 1; }
 check_toolchain() {
     "$CC" --version | grep -q clang || fail "$CC is not clang; libFuzzer needs clang"
     local runtime
-    runtime=$("$CC" -print-file-name=libclang_rt.fuzzer-x86_64.a)
-    [[ -f $runtime || $(uname -m) != x86_64 ]] ||
-        fail "libFuzzer runtime not found (apt-get install libclang-rt-19-dev)"
+    runtime=$("$CC" -print-file-name="libclang_rt.fuzzer-$(uname -m).a")
+    [[ -f $runtime ]] || fail "libFuzzer runtime not found (apt-get install libclang-rt-19-dev)"
 }
 
 build() {
