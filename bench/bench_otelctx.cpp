@@ -79,6 +79,7 @@ struct second_copy {
     void *handle = nullptr;
     otelctx_record *(*attach)(otelctx_record *) = nullptr;
     otelctx_record *(*record_new)() = nullptr;
+    void (*record_free)(otelctx_record *) = nullptr;
     void **slot = nullptr;
 };
 
@@ -92,13 +93,15 @@ second_copy load_second_copy()
         dlsym(lib.handle, "otelctx_attach"));
     lib.record_new = reinterpret_cast<otelctx_record *(*)()>(
         dlsym(lib.handle, "otelctx_record_new"));
+    lib.record_free = reinterpret_cast<void (*)(otelctx_record *)>(
+        dlsym(lib.handle, "otelctx_record_free"));
     return lib;
 }
 
 void dlopen_swap(benchmark::State &state)
 {
     static second_copy lib = load_second_copy();
-    if (lib.attach == nullptr || lib.record_new == nullptr) {
+    if (lib.attach == nullptr || lib.record_new == nullptr || lib.record_free == nullptr) {
         state.SkipWithError("dlmopen of libotelctx.so.1 failed");
         return;
     }
@@ -109,6 +112,8 @@ void dlopen_swap(benchmark::State &state)
         benchmark::DoNotOptimize(previous);
     }
     lib.attach(nullptr);
+    lib.record_free(mine[0]);
+    lib.record_free(mine[1]);
     // Where the copy's slot lives: static TLS is within a few KiB below the
     // thread pointer, dynamically allocated TLS is on the heap.
     auto *slot = static_cast<char *>(dlsym(lib.handle, "otel_thread_ctx_v1"));
