@@ -81,7 +81,8 @@ report() {
 
 main() {
     parse_args "$@"
-    require_commands cmake:cmake make:make readelf:binutils objdump:binutils python3:python3
+    require "the build and its ELF gate" cmake:cmake make:make readelf:binutils objdump:binutils \
+        python3:python3
     require_toolchain
     if [[ $TARGET == aarch64 ]]; then require_aarch64_tools; fi
     build

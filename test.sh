@@ -13,9 +13,10 @@ source "$ROOT/scripts/toolchain.sh"
 source "$ROOT/scripts/builds.sh"
 
 install_prerequisites() {
-    require_commands cmake:cmake make:make gcc:gcc readelf:binutils \
-        objdump:binutils pkg-config:pkgconf valgrind:valgrind python3:python3 \
-        protoc:protobuf-compiler gdb:gdb musl-gcc:musl-tools
+    require "the default build and its tests: compilers, ELF tools, readers" \
+        cmake:cmake make:make gcc:gcc readelf:binutils objdump:binutils pkg-config:pkgconf \
+        valgrind:valgrind python3:python3 protoc:protobuf-compiler gdb:gdb
+    require "the musl build" musl-gcc:musl-tools
     require_toolchain
     require_clang_runtime
     require_bench_tools
@@ -26,7 +27,8 @@ install_prerequisites() {
 require_clang_runtime() {
     local fuzzer
     fuzzer=$("$OTELCTX_CC" -print-file-name="libclang_rt.fuzzer-$(uname -m).a")
-    [[ -f $fuzzer ]] || require_packages "libclang-rt-$("$OTELCTX_CC" -dumpversion | cut -d. -f1)-dev"
+    [[ -f $fuzzer ]] || require_packages "libFuzzer and the sanitizer runtimes" \
+        "libclang-rt-$("$OTELCTX_CC" -dumpversion | cut -d. -f1)-dev"
 }
 
 # run_tests NAME LABELS: the ctest suite of build NAME (LABELS: a ctest -L
@@ -58,6 +60,9 @@ main() {
     run_tests default-sanitize "^(unit|scenario)$"
     build_mode "$BUILD" optimized-sanitize
     run_tests optimized-sanitize "^(unit|scenario)$"
+    # musl-gcc as the C compiler: library, install, tool and tests on musl.
+    build_mode "$BUILD" musl
+    run_tests musl ""
     # aarch64: cross-built, the gate on its artifacts, tests under qemu.
     build_mode "$BUILD" aarch64-default
     run_tests aarch64-default ""

@@ -64,7 +64,8 @@ run_variant() {
 
 main() {
     parse_args "$@"
-    require_commands cmake:cmake make:make gcc:gcc python3:python3 gnuplot:gnuplot-nox
+    require "benchmark comparison: build tools, the chart" cmake:cmake make:make gcc:gcc \
+        python3:python3 gnuplot:gnuplot-nox
     require_toolchain
     require_bench_tools
     build_mode "$BUILD" default

@@ -3,11 +3,14 @@
 # CMake arguments of the two build modes, and one function to build a mode.
 
 # mode_args NAME: the CMake arguments of build NAME (default, optimized,
-# default-sanitize, optimized-sanitize, aarch64-default, aarch64-optimized)
-# into the array MODE_ARGS.
+# default-sanitize, optimized-sanitize, aarch64-default, aarch64-optimized,
+# musl) into the array MODE_ARGS.
 mode_args() {
     local aarch64=(-DCMAKE_TOOLCHAIN_FILE="$ROOT/cmake/aarch64-linux-gnu.cmake")
     case $1 in
+    # The default build with musl-gcc as the C compiler: what a musl
+    # distribution builds (no benchmarks: google-benchmark is glibc C++).
+    musl) MODE_ARGS=(-DCMAKE_C_COMPILER=musl-gcc); return ;;
     aarch64-default) MODE_ARGS=("${aarch64[@]}"); return ;;
     aarch64-optimized) MODE_ARGS=("${aarch64[@]}" -DOTELCTX_OPTIMIZED=ON
                                   -DOTELCTX_AARCH64_CLANG="$OTELCTX_CC" -DOTELCTX_LLD="$OTELCTX_LLD")
@@ -36,15 +39,16 @@ build_mode() {
 
 # require_bench_tools: what the benchmarks need on top of the toolchain.
 require_bench_tools() {
-    require_commands g++:g++ taskset:util-linux
-    require_files /usr/include/benchmark/benchmark.h:libbenchmark-dev
+    require "benchmarks: google-benchmark, CPU pinning" g++:g++ taskset:util-linux \
+        /usr/include/benchmark/benchmark.h:libbenchmark-dev
 }
 
 # require_aarch64_tools: the cross toolchain, the gate's objdump for aarch64
 # and user-mode emulation to run the tests.
 require_aarch64_tools() {
-    require_commands aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
+    require "aarch64 builds: cross compiler, objdump, qemu to run the tests" \
+        aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu \
         aarch64-linux-gnu-objdump:binutils-aarch64-linux-gnu \
-        qemu-aarch64-static:qemu-user-static
-    require_files /usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross
+        qemu-aarch64-static:qemu-user-static \
+        /usr/aarch64-linux-gnu/include/stdio.h:libc6-dev-arm64-cross
 }

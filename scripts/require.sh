@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # Sourced by test.sh and build-optimized.sh: installs missing Debian packages.
 #
-#   require_commands cmake:cmake valgrind:valgrind ...
-# Each argument is COMMAND:PACKAGE. Commands already on PATH are left alone;
-# missing ones are installed with apt-get when running as root, otherwise the
-# exact command is printed and the script fails.
+#   require "WHY" cmake:cmake /usr/include/benchmark/benchmark.h:libbenchmark-dev ...
+#   require_packages "WHY" PACKAGE...
+# Each COMMAND:PACKAGE (or /PATH:PACKAGE) already present is left alone; the
+# missing packages of one call are installed together with apt-get when
+# running as root, announced in one line that says what and WHY. apt and
+# dpkg write to a log file that is shown only when the install fails. Not
+# root: the exact command is printed and the script fails.
 
 require_log() { echo "==> $*" >&2; }
 
@@ -13,38 +16,51 @@ require_fail() {
     exit 1
 }
 
+# require_apt LOG ARGS...: one apt-get run, its output appended to LOG; on
+# failure LOG is shown and the script stops.
+require_apt() {
+    local log=$1
+    shift
+    if ! DEBIAN_FRONTEND=noninteractive apt-get "$@" >>"$log" 2>&1; then
+        cat "$log" >&2
+        require_fail "apt-get $* failed (full log above and in $log)"
+    fi
+}
+
 require_packages() {
+    local why=$1
+    shift
     local packages=("$@")
     [[ ${#packages[@]} -eq 0 ]] && return 0
     local cmd="apt-get install -y --no-install-recommends ${packages[*]}"
     if [[ $(id -u) -ne 0 ]]; then
-        require_fail "missing packages; run as root: apt-get update && $cmd"
+        require_fail "missing packages ($why); run as root: apt-get update && $cmd"
     fi
     command -v apt-get >/dev/null ||
-        require_fail "apt-get not found; install these packages by hand: ${packages[*]}"
-    require_log "installing: ${packages[*]}"
+        require_fail "apt-get not found; install these packages by hand ($why): ${packages[*]}"
+    require_log "installing ${packages[*]} ($why)"
+    local log
+    log=$(mktemp "${TMPDIR:-/tmp}/otelctx-apt.XXXXXX.log")
     if [[ -z ${REQUIRE_APT_UPDATED:-} ]]; then
-        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 ||
-            require_fail "apt-get update failed"
+        require_apt "$log" update -q
         REQUIRE_APT_UPDATED=1
     fi
-    DEBIAN_FRONTEND=noninteractive $cmd -qq >&2 || require_fail "$cmd failed"
+    require_apt "$log" install -y -q --no-install-recommends "${packages[@]}"
+    rm -f "$log"
 }
 
-require_commands() {
-    local missing=() pair
-    for pair in "$@"; do
-        command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+# require WHY ITEM...: ITEM is COMMAND:PACKAGE (a command on PATH) or
+# /PATH:PACKAGE (a header or library that no command reveals).
+require() {
+    local why=$1 missing=() item have
+    shift
+    for item in "$@"; do
+        have=${item%%:*}
+        if [[ $have == /* ]]; then
+            [[ -e $have ]] || missing+=("${item#*:}")
+        else
+            command -v "$have" >/dev/null || missing+=("${item#*:}")
+        fi
     done
-    require_packages "${missing[@]}"
-}
-
-# require_files PATH:PACKAGE ...: like require_commands, for files (headers,
-# libraries) that no command reveals.
-require_files() {
-    local missing=() pair
-    for pair in "$@"; do
-        [[ -e ${pair%%:*} ]] || missing+=("${pair#*:}")
-    done
-    require_packages "${missing[@]}"
+    require_packages "$why" "${missing[@]}"
 }

@@ -58,7 +58,8 @@ require_toolchain() {
     if ! find_toolchain; then
         [[ -n ${CC:-}${LLD:-} ]] &&
             require_fail "CC='${CC:-}' / LLD='${LLD:-}' is not clang >= $CLANG_MIN with ld.lld >= $LLD_MIN"
-        require_packages clang-19 lld-19 llvm-19
+        require_packages "the optimized build: clang >= $CLANG_MIN with ThinLTO and TLSDESC, lld, llvm-ar" \
+            clang-19 lld-19 llvm-19
         find_toolchain || require_fail "clang >= $CLANG_MIN and ld.lld >= $LLD_MIN still not found"
     fi
     require_log "toolchain: $OTELCTX_CC ($(tool_version "$OTELCTX_CC")), $OTELCTX_LLD ($(tool_version "$OTELCTX_LLD"))"

@@ -33,11 +33,21 @@ static inline void generation_make(struct generation *gen, uint8_t g)
     }
 }
 
-/* Publishes generation g with one of the writer operations (op modulo 16):
- * update in place (kind 0), record_set on the attached record (1), swap
- * between the two heap records (2), or detach (3). *kind is set before the
- * library is called, so a signal handler can tell what it interrupted.
- * Returns 0 or a negative error. */
+/* The writer operations, for whoever interrupts them. */
+enum generation_kind {
+    GENERATION_UPDATE,          /* otelctx_update in place */
+    GENERATION_RECORD_SET,      /* otelctx_record_set on the attached record */
+    GENERATION_SWAP,            /* record_set on the other heap record, then attach */
+    GENERATION_DETACH,
+    GENERATION_KINDS
+};
+static const char *const generation_kind_names[GENERATION_KINDS] = {
+    "update", "record_set", "swap", "detach"};
+
+/* Publishes generation g with one of the writer operations, chosen by op
+ * modulo 16 (record_set needs an attached record: swap otherwise). *kind is
+ * set before the library is called, so a signal handler can tell what it
+ * interrupted. Returns 0 or a negative error. */
 static inline int generation_publish(otelctx_record *heap[2], otelctx_record *attached,
                                      unsigned op, uint8_t g, volatile int *kind)
 {
@@ -46,24 +56,24 @@ static inline int generation_publish(otelctx_record *heap[2], otelctx_record *at
     generation_make(&gen, g);
     op %= 16;
     if (op < 5) {
-        *kind = 0;
+        *kind = GENERATION_UPDATE;
         return otelctx_update(gen.id, gen.id, g, gen.attrs, generation_attr_count(g));
     }
     if (op < 10 && attached != NULL) {
-        *kind = 1;
+        *kind = GENERATION_RECORD_SET;
         return otelctx_record_set(attached, gen.id, gen.id, g, gen.attrs,
                                   generation_attr_count(g));
     }
     if (op < 15) {
         otelctx_record *next = attached == heap[0] ? heap[1] : heap[0];
-        *kind = 2;
+        *kind = GENERATION_SWAP;
         int ret = otelctx_record_set(next, gen.id, gen.id, g, gen.attrs,
                                      generation_attr_count(g));
         if (ret == 0 && otelctx_attach(next) != attached)
             return -1;
         return ret;
     }
-    *kind = 3;
+    *kind = GENERATION_DETACH;
     return otelctx_detach() == attached ? 0 : -1;
 }
 

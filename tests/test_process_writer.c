@@ -3,12 +3,17 @@
  * Republishes the process context as fast as it can for process_ctx_reader.py,
  * which reads it from another process meanwhile. Version i publishes the
  * resource {"version": "<i>"}. Protocol on stdio: prints "ready", waits for
- * a line, republishes argv[1] times, prints "done", waits for EOF. A short
- * pause after each update lets some reads complete between updates; the
- * rest race with one.
+ * a line ("go"), republishes until it has published at least argv[1]
+ * versions and a second line ("stop") has arrived, prints "done LAST",
+ * waits for EOF. The reader says when it has read enough, so a reader that
+ * gets little CPU makes the test longer, not weaker. A short pause after
+ * each update lets some reads complete between updates; the rest race
+ * with one.
  */
+#include <poll.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "otelctx.h"
@@ -32,12 +37,20 @@ int main(int argc, char **argv)
     printf("ready\n");
     fflush(stdout);
     CHECK(fgets(line, sizeof(line), stdin) != NULL);
-    for (long v = 1; v < versions; v++) {
+    long v = 0;
+    int stop = 0;
+    while (v < versions || !stop) {
+        struct pollfd in = {.fd = STDIN_FILENO, .events = POLLIN};
         const struct timespec pause = {0, 20000};
-        publish_version(v);
-        nanosleep(&pause, NULL);
+        publish_version(++v);
+        /* The pause, and a look for the reader's "stop" (read past stdio,
+         * whose buffer ended at "go"). */
+        if (ppoll(&in, 1, &pause, NULL) > 0) {
+            CHECK(read(STDIN_FILENO, line, sizeof(line)) > 0);
+            stop = 1;
+        }
     }
-    printf("done\n");
+    printf("done %ld\n", v);
     fflush(stdout);
     while (fgets(line, sizeof(line), stdin) != NULL)
         ;

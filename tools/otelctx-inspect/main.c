@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "diag.h"
 #include "elf_file.h"
 #include "output.h"
 #include "snapshot.h"
@@ -53,14 +54,30 @@ static int check_files(int n, char **paths)
     return failed ? EXIT_CHECK_FAILED : 0;
 }
 
-static int inspect(pid_t pid, int json, double interval, long count)
+/*
+ * One reading. Whatever it found, the process may have exited meanwhile:
+ * then neither a failure (vanished maps or files: "no slot"; a refused
+ * thread: "permission") nor a half-taken snapshot is the answer, but 2. A
+ * process seen before, or found in /proc this round (a zombie included),
+ * "exited while it was read"; one absent from the start is "no process".
+ */
+static int inspect_once(pid_t pid, int json, int seen_before)
 {
-    for (long round = 0; count == 0 || round < count; round++) {
-        struct target t;
-        struct snapshot s;
-        int ret = target_open(&t, pid);
+    struct target t;
+    struct snapshot s;
+    int ret = target_open(&t, pid);
+    int existed = seen_before || ret != EXIT_GONE || t.comm[0] != '\0';
+
+    if (ret == 0)
+        ret = snapshot_take(&t, &s);
+    if (existed && target_exited(pid)) {
+        diag_drop();
+        fprintf(stderr, "otelctx-inspect: process %d exited while it was read\n", (int)pid);
         if (ret == 0)
-            ret = snapshot_take(&t, &s);
+            snapshot_free(&s);
+        ret = EXIT_GONE;
+    } else {
+        diag_flush();
         if (ret == 0) {
             if (json)
                 print_json(stdout, &t, &s);
@@ -69,7 +86,15 @@ static int inspect(pid_t pid, int json, double interval, long count)
             fflush(stdout);
             snapshot_free(&s);
         }
-        target_close(&t);
+    }
+    target_close(&t);
+    return ret;
+}
+
+static int inspect(pid_t pid, int json, double interval, long count)
+{
+    for (long round = 0; count == 0 || round < count; round++) {
+        int ret = inspect_once(pid, json, round > 0);
         if (ret != 0 || interval <= 0)
             return ret;
         struct timespec pause = {(time_t)interval, (long)((interval - (time_t)interval) * 1e9)};

@@ -17,6 +17,7 @@
 #include <sys/ptrace.h>
 #include <sys/wait.h>
 
+#include "diag.h"
 #include "tls.h"
 
 /* 0 stopped (*deliver: a signal it was about to receive, to hand back);
@@ -104,18 +105,19 @@ static int read_thread(const struct target *t, struct snapshot *s, pid_t tid)
                 read_record(t, slot, r);
             } else if (found < 0) {
                 r->state = RECORD_UNREADABLE;
-                fprintf(stderr, "otelctx-inspect: warning: %s\n", why);
+                diag("warning: %s", why);
             }
         }
         thread_resume(tid, deliver);
     }
     sigprocmask(SIG_SETMASK, &previous, NULL);
-    if (err == -EPERM) {
-        fprintf(stderr, "otelctx-inspect: ptrace of thread %d refused: run as root, or as the "
-                "process's user with /proc/sys/kernel/yama/ptrace_scope set to 0\n", (int)tid);
+    /* ptrace refuses an exiting thread with EPERM, as it refuses a stranger. */
+    if (err == -EPERM && !target_thread_exiting(t->pid, tid)) {
+        diag("ptrace of thread %d refused: run as root, or as the process's user with "
+             "/proc/sys/kernel/yama/ptrace_scope set to 0", (int)tid);
         result = EXIT_PERMISSION;
     }
-    return result; /* -ESRCH: the thread exited meanwhile, nothing to show */
+    return result; /* -ESRCH, or exiting: the thread is going, nothing to show */
 }
 
 static int find_slot_objects(const struct target *t, struct snapshot *s)
@@ -129,8 +131,8 @@ static int find_slot_objects(const struct target *t, struct snapshot *s)
     }
     if (s->n_slots > 0)
         return 0;
-    fprintf(stderr, "otelctx-inspect: process %d (%s) does not publish thread contexts: no "
-            "loaded object exports " OTELCTX_SLOT_NAME "\n", (int)t->pid, t->comm);
+    diag("process %d (%s) does not publish thread contexts: no loaded object exports "
+         OTELCTX_SLOT_NAME, (int)t->pid, t->comm);
     return EXIT_NO_OTELCTX;
 }
 
@@ -144,7 +146,7 @@ static int locate_slots(const struct target *t, struct snapshot *s)
         if (so->threads == NULL)
             return EXIT_NO_TLS;
         if (tls_locate(t, so->object, &so->location, why, sizeof(why)) != 0) {
-            fprintf(stderr, "otelctx-inspect: %s\n", why);
+            diag("%s", why);
             return EXIT_NO_TLS;
         }
     }
@@ -161,9 +163,9 @@ int snapshot_take(const struct target *t, struct snapshot *s)
     if (ret != 0)
         return ret;
     if (process_ctx_read(t, &s->ctx, why, sizeof(why)) != 0)
-        fprintf(stderr, "otelctx-inspect: warning: %s\n", why);
+        diag("warning: %s", why);
     if (tls_open(t, why, sizeof(why)) != 0) {
-        fprintf(stderr, "otelctx-inspect: %s\n", why);
+        diag("%s", why);
         return EXIT_NO_TLS;
     }
     ret = locate_slots(t, s);
@@ -174,16 +176,12 @@ int snapshot_take(const struct target *t, struct snapshot *s)
     int n = target_threads(t, tids, MAX_THREADS);
     if (n <= 0) {
         tls_close();
-        fprintf(stderr, "otelctx-inspect: process %d is gone\n", (int)t->pid);
+        diag("process %d has no threads left", (int)t->pid);
         return EXIT_GONE;
     }
     for (int i = 0; i < n && ret == 0; i++)
         ret = read_thread(t, s, tids[i]);
     tls_close();
-    if (ret == 0 && kill(t->pid, 0) != 0 && errno == ESRCH) {
-        fprintf(stderr, "otelctx-inspect: process %d exited while it was read\n", (int)t->pid);
-        return EXIT_GONE;
-    }
     return ret;
 }
 

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "target.h"
 
+#include "diag.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -8,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
+#include <unistd.h>
 
 static const char *const ctx_names[] = {"[anon_shmem:OTEL_CTX]", "[anon:OTEL_CTX]",
                                         "/memfd:OTEL_CTX"};
@@ -59,6 +62,83 @@ static void map_line(struct target *t, const char *line)
     t->objects[t->n_objects++] = object;
 }
 
+/* Linux's task flags (include/linux/sched.h), as /proc/PID/stat shows them. */
+enum { PF_EXITING = 0x4, PF_KTHREAD = 0x00200000 };
+enum { SIGKILL_BIT = 1u << (9 - 1) };
+
+/* The state letter and flags of a task, from its stat line: the fields
+ * after the parenthesised command are state, ppid, pgrp, session, tty_nr,
+ * tpgid, flags. 0, or -1 when the task is gone. */
+static int task_stat(pid_t pid, pid_t tid, char *state, unsigned long *flags)
+{
+    char path[64], line[1024];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return -1;
+    char *got = fgets(line, sizeof(line), f);
+    fclose(f);
+    const char *after = got != NULL ? strrchr(line, ')') : NULL;
+    if (after == NULL || sscanf(after + 1, " %c %*d %*d %*d %*d %*d %lu", state, flags) != 2)
+        return -1;
+    return 0;
+}
+
+/* Whether SIGKILL is pending for the task, privately or for its group: how
+ * exit_group() and kill -9 doom every thread before each one notices. */
+static int task_killed(pid_t pid, pid_t tid)
+{
+    char path[64], line[256];
+    unsigned long long mask;
+    int killed = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return 1;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if ((sscanf(line, "SigPnd: %llx", &mask) == 1 || sscanf(line, "ShdPnd: %llx", &mask) == 1) &&
+            (mask & SIGKILL_BIT))
+            killed = 1;
+    fclose(f);
+    return killed;
+}
+
+int target_thread_exiting(pid_t pid, pid_t tid)
+{
+    char state;
+    unsigned long flags;
+
+    return task_stat(pid, tid, &state, &flags) != 0 || state == 'Z' || state == 'X' ||
+           (flags & PF_EXITING) != 0 || task_killed(pid, tid);
+}
+
+static int is_kernel_thread(pid_t pid)
+{
+    char state;
+    unsigned long flags;
+
+    return task_stat(pid, pid, &state, &flags) == 0 && (flags & PF_KTHREAD) != 0;
+}
+
+int target_exited(pid_t pid)
+{
+    char path[64];
+    struct dirent *entry;
+    int exited = 1;
+
+    snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+    DIR *dir = opendir(path);
+    if (dir == NULL)
+        return 1;
+    while (exited && (entry = readdir(dir)) != NULL)
+        if (entry->d_name[0] >= '0' && entry->d_name[0] <= '9')
+            exited = target_thread_exiting(pid, (pid_t)atoi(entry->d_name));
+    closedir(dir);
+    return exited;
+}
+
 int target_open(struct target *t, pid_t pid)
 {
     char path[64], line[4400];
@@ -68,21 +148,28 @@ int target_open(struct target *t, pid_t pid)
     snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
     FILE *comm = fopen(path, "r");
     if (comm == NULL) {
-        fprintf(stderr, "otelctx-inspect: no process %d\n", (int)pid);
+        diag("no process %d", (int)pid);
         return EXIT_GONE;
     }
     if (fgets(t->comm, sizeof(t->comm), comm) != NULL)
         t->comm[strcspn(t->comm, "\n")] = '\0';
     fclose(comm);
+    snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+    ssize_t n = readlink(path, t->exe, sizeof(t->exe) - 1);
+    t->exe[n > 0 ? n : 0] = '\0';
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+    errno = 0;
     FILE *maps = fopen(path, "r");
     if (maps == NULL || fgets(line, sizeof(line), maps) == NULL) {
         int err = errno;
         if (maps != NULL)
             fclose(maps);
-        fprintf(stderr, "otelctx-inspect: cannot read %s: %s%s\n", path,
-                err ? strerror(err) : "empty (a kernel thread, or the process exited)",
-                err == EACCES ? " (run as the process's user or as root)" : "");
+        if (err == 0 && is_kernel_thread(pid)) {
+            diag("process %d (%s) is a kernel thread: it publishes nothing", (int)pid, t->comm);
+            return EXIT_NO_OTELCTX;
+        }
+        diag("cannot read %s: %s%s", path, err ? strerror(err) : "empty",
+             err == EACCES ? " (run as the process's user or as root)" : "");
         return err == EACCES ? EXIT_PERMISSION : EXIT_GONE;
     }
     do

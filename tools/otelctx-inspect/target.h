@@ -19,6 +19,7 @@ struct loaded_object {
 struct target {
     pid_t pid;
     char comm[64];
+    char exe[4096];             /* the executable's path, as maps names it */
     struct loaded_object *objects;
     size_t n_objects;
     uint64_t ctx_mapping;       /* start of the OTEL_CTX mapping, 0 if none */
@@ -46,5 +47,17 @@ uint64_t target_symbol(const struct target *t, const char *name);
 
 /* The thread ids of the target, from /proc/PID/task; count or -errno. */
 int target_threads(const struct target *t, pid_t *tids, size_t max);
+
+/*
+ * Whether thread tid of process pid is gone or on its way out: no longer
+ * listed, a zombie, past the start of its exit (PF_EXITING), or with SIGKILL
+ * pending. A process exits in no fixed order: its maps empty or shrink, its
+ * files and root vanish, ptrace refuses its threads (EPERM, ESRCH) while
+ * some still run. These tests see the exit from its first step.
+ */
+int target_thread_exiting(pid_t pid, pid_t tid);
+
+/* Whether every thread of process pid is exiting (or the process is gone). */
+int target_exited(pid_t pid);
 
 #endif

@@ -3,115 +3,15 @@
 
 #include <elf.h>
 #include <errno.h>
-#include <proc_service.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
-#include <thread_db.h>
 
-struct ps_prochandle {
-    const struct target *target;
-};
+#include "thread_db.h"
 
-static struct ps_prochandle handle;
-static td_thragent_t *agent;
 static int musl;
-
-/* ---- proc_service: what libthread_db asks of its host ------------------ */
-
-ps_err_e ps_pdread(struct ps_prochandle *ph, psaddr_t addr, void *buf, size_t len)
-{
-    return target_read(ph->target, (uint64_t)(uintptr_t)addr, buf, len) == 0 ? PS_OK : PS_ERR;
-}
-
-ps_err_e ps_ptread(struct ps_prochandle *ph, psaddr_t addr, void *buf, size_t len)
-{
-    return ps_pdread(ph, addr, buf, len);
-}
-
-/* A reader never writes into the process. */
-ps_err_e ps_pdwrite(struct ps_prochandle *ph, psaddr_t addr, const void *buf, size_t len)
-{
-    (void)ph, (void)addr, (void)buf, (void)len;
-    return PS_ERR;
-}
-
-ps_err_e ps_ptwrite(struct ps_prochandle *ph, psaddr_t addr, const void *buf, size_t len)
-{
-    (void)ph, (void)addr, (void)buf, (void)len;
-    return PS_ERR;
-}
-
-ps_err_e ps_lgetregs(struct ps_prochandle *ph, lwpid_t lwp, prgregset_t regs)
-{
-    struct iovec iov = {regs, sizeof(prgregset_t)};
-    (void)ph;
-    return ptrace(PTRACE_GETREGSET, lwp, (void *)NT_PRSTATUS, &iov) == 0 ? PS_OK : PS_ERR;
-}
-
-ps_err_e ps_lsetregs(struct ps_prochandle *ph, lwpid_t lwp, const prgregset_t regs)
-{
-    (void)ph, (void)lwp, (void)regs;
-    return PS_ERR;
-}
-
-ps_err_e ps_lgetfpregs(struct ps_prochandle *ph, lwpid_t lwp, prfpregset_t *regs)
-{
-    (void)ph, (void)lwp, (void)regs;
-    return PS_NOFREGS;
-}
-
-ps_err_e ps_lsetfpregs(struct ps_prochandle *ph, lwpid_t lwp, const prfpregset_t *regs)
-{
-    (void)ph, (void)lwp, (void)regs;
-    return PS_ERR;
-}
-
-pid_t ps_getpid(struct ps_prochandle *ph)
-{
-    return ph->target->pid;
-}
-
-/* The thread pointer, as libthread_db wants it for this architecture. */
-ps_err_e ps_get_thread_area(struct ps_prochandle *ph, lwpid_t lwp, int idx, psaddr_t *base)
-{
-    (void)ph;
-#if defined(__x86_64__)
-    struct user_regs_struct regs;
-    struct iovec iov = {&regs, sizeof(regs)};
-    if (idx != 25 /* FS */ || ptrace(PTRACE_GETREGSET, lwp, (void *)NT_PRSTATUS, &iov) != 0)
-        return PS_ERR;
-    *base = (psaddr_t)(uintptr_t)regs.fs_base;
-#elif defined(__aarch64__)
-    uint64_t tpidr;
-    struct iovec iov = {&tpidr, sizeof(tpidr)};
-    if (ptrace(PTRACE_GETREGSET, lwp, (void *)NT_ARM_TLS, &iov) != 0)
-        return PS_ERR;
-    *base = (psaddr_t)(uintptr_t)(tpidr - (uint64_t)idx); /* gdb does the same */
-#endif
-    return PS_OK;
-}
-
-ps_err_e ps_pglobal_lookup(struct ps_prochandle *ph, const char *object, const char *name,
-                           psaddr_t *address)
-{
-    (void)object; /* glibc moves these symbols between libraries; look everywhere */
-    uint64_t found = target_symbol(ph->target, name);
-    if (found == 0)
-        return PS_NOSYM;
-    *address = (psaddr_t)(uintptr_t)found;
-    return PS_OK;
-}
-
-/* Threads are stopped one at a time by the caller, not through these. */
-ps_err_e ps_pstop(struct ps_prochandle *ph) { (void)ph; return PS_OK; }
-ps_err_e ps_pcontinue(struct ps_prochandle *ph) { (void)ph; return PS_OK; }
-ps_err_e ps_lstop(struct ps_prochandle *ph, lwpid_t lwp) { (void)ph, (void)lwp; return PS_OK; }
-ps_err_e ps_lcontinue(struct ps_prochandle *ph, lwpid_t lwp) { (void)ph, (void)lwp; return PS_OK; }
-
-/* ---- TLS resolution ----------------------------------------------------- */
 
 #if defined(__x86_64__)
 /* musl's libc is its dynamic linker too: ld-musl-ARCH.so.1, or a
@@ -128,30 +28,25 @@ static int is_musl(const struct target *t)
 
 int tls_open(const struct target *t, char *why, size_t why_len)
 {
-    handle.target = t;
+    char refused[128];
+
     musl = 0;
-    td_err_e err = td_init();
-    if (err == TD_OK)
-        err = td_ta_new(&handle, &agent);
-    if (err == TD_OK)
+    if (thread_db_open(t, refused, sizeof(refused)) == 0)
         return 0;
-    agent = NULL;
 #if defined(__x86_64__)
     if (is_musl(t)) {
         musl = 1;
         return 0;
     }
 #endif
-    snprintf(why, why_len, "cannot resolve the TLS of process %d: libthread_db refused it "
-             "(error %d) and it is not a musl process on x86-64", (int)t->pid, (int)err);
+    snprintf(why, why_len, "cannot resolve the TLS of process %d: %s, and it is not a musl "
+             "process on x86-64", (int)t->pid, refused);
     return -1;
 }
 
 void tls_close(void)
 {
-    if (agent != NULL)
-        td_ta_delete(agent);
-    agent = NULL;
+    thread_db_close();
 }
 
 /* The link_map of a loaded object, from the dynamic linker's r_debug list. */
@@ -202,10 +97,10 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
         return -1;
     }
     loc->descriptor = descriptor_of(object);
-    if (loc->descriptor != 0)
-        return 0;
-    snprintf(why, why_len, "%s: on musl only a library's TLSDESC slot can be located, "
-             "not an executable's relaxed one", object->path);
+    if (loc->descriptor != 0 || strcmp(object->path, t->exe) == 0)
+        return 0; /* the executable's own TLS is module 1: no descriptor needed */
+    snprintf(why, why_len, "%s: on musl a library's slot is located through its TLSDESC "
+             "relocation, and it has none", object->path);
     return -1;
 }
 
@@ -214,7 +109,8 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
  * musl's x86-64 TLSDESC resolvers: __tlsdesc_static returns the argument, a
  * negative offset from the thread pointer; __tlsdesc_dynamic takes a pointer
  * to {module id, offset} and returns dtv[id] + offset, the DTV (8-byte
- * entries) being at thread pointer + 8.
+ * entries) being at thread pointer + 8. The executable (no descriptor: its
+ * accesses were relaxed at link time) is module 1.
  */
 static int musl_address(const struct target *t, pid_t tid, const struct slot_location *loc,
                         uint64_t *address)
@@ -223,15 +119,22 @@ static int musl_address(const struct target *t, pid_t tid, const struct slot_loc
     struct iovec iov = {&regs, sizeof(regs)};
     uint64_t pair[2], dtv, block, index[2];
 
-    if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0 ||
-        target_read(t, loc->descriptor, pair, sizeof(pair)) != 0)
+    if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0)
         return -1;
-    if ((int64_t)pair[1] < 0) {
-        *address = regs.fs_base + pair[1];
-        return 0;
+    if (loc->descriptor == 0) {
+        index[0] = 1;
+        index[1] = loc->offset;
+    } else {
+        if (target_read(t, loc->descriptor, pair, sizeof(pair)) != 0)
+            return -1;
+        if ((int64_t)pair[1] < 0) {
+            *address = regs.fs_base + pair[1];
+            return 0;
+        }
+        if (target_read(t, pair[1], index, sizeof(index)) != 0)
+            return -1;
     }
-    if (target_read(t, pair[1], index, sizeof(index)) != 0 ||
-        target_read(t, regs.fs_base + 8, &dtv, sizeof(dtv)) != 0 ||
+    if (target_read(t, regs.fs_base + 8, &dtv, sizeof(dtv)) != 0 ||
         target_read(t, dtv + 8 * index[0], &block, sizeof(block)) != 0)
         return -1;
     if (block == 0)
@@ -244,9 +147,6 @@ static int musl_address(const struct target *t, pid_t tid, const struct slot_loc
 int tls_address(const struct target *t, pid_t tid, const struct slot_location *loc,
                 uint64_t *address, char *why, size_t why_len)
 {
-    td_thrhandle_t thread;
-    psaddr_t found;
-
 #if defined(__x86_64__)
     if (musl) {
         int ret = musl_address(t, tid, loc, address);
@@ -257,16 +157,5 @@ int tls_address(const struct target *t, pid_t tid, const struct slot_location *l
 #else
     (void)t; /* musl is read on x86-64 only */
 #endif
-    td_err_e err = td_ta_map_lwp2thr(agent, tid, &thread);
-    if (err == TD_OK)
-        err = td_thr_tls_get_addr(&thread, (psaddr_t)(uintptr_t)loc->link_map, loc->offset, &found);
-    if (err == TD_TLSDEFER || err == TD_NOTALLOC)
-        return 1;
-    if (err != TD_OK) {
-        snprintf(why, why_len, "libthread_db could not resolve the TLS of thread %d (error %d)",
-                 (int)tid, (int)err);
-        return -1;
-    }
-    *address = (uint64_t)(uintptr_t)found;
-    return 0;
+    return thread_db_tls_address(tid, loc->link_map, loc->offset, address, why, why_len);
 }

@@ -18,7 +18,7 @@
 /* How to find one object's slot. */
 struct slot_location {
     uint64_t link_map;      /* glibc: the object's link_map */
-    uint64_t descriptor;    /* musl: run-time address of its TLSDESC GOT pair */
+    uint64_t descriptor;    /* musl: its TLSDESC GOT pair; 0: the executable, module 1 */
     uint64_t offset;        /* the slot's offset in the object's TLS block */
 };
 
