@@ -32,6 +32,8 @@ int main(int argc, char **argv)
     long versions = strtol(argv[1], NULL, 10);
     char line[16];
 
+    /* Unbuffered: "stop" must stay in the pipe for ppoll to see, not in stdio. */
+    setvbuf(stdin, NULL, _IONBF, 0);
     CHECK_EQ(otelctx_key_index("http.method"), 0);
     publish_version(0);
     printf("ready\n");
@@ -43,8 +45,7 @@ int main(int argc, char **argv)
         struct pollfd in = {.fd = STDIN_FILENO, .events = POLLIN};
         const struct timespec pause = {0, 20000};
         publish_version(++v);
-        /* The pause, and a look for the reader's "stop" (read past stdio,
-         * whose buffer ended at "go"). */
+        /* The pause, and a look for the reader's "stop". */
         if (ppoll(&in, 1, &pause, NULL) > 0) {
             CHECK(read(STDIN_FILENO, line, sizeof(line)) > 0);
             stop = 1;
