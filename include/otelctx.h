@@ -113,15 +113,17 @@ OTELCTX_API int otelctx_record_init(otelctx_record *record);
  * Fills a record, using the in-place protocol (valid = 0, fields, size,
  * valid = 1), so it is safe on the calling thread's attached record.
  *
- * trace_id and span_id both NULL means "no trace": ids are zeroed and
- * trace_flags must be 0. Attributes are encoded in order as whole entries;
- * one whose value is longer than OTELCTX_VALUE_MAX, or that no longer fits in
- * OTELCTX_ATTRS_CAPACITY bytes, is left out, never cut.
+ * trace_id and span_id both NULL, or both all zero, means "no trace": ids
+ * are zeroed and trace_flags must be 0 (OTEP 4947: both ids set or neither).
+ * Attributes are encoded in order as whole entries; one whose value is
+ * longer than OTELCTX_VALUE_MAX, is not valid UTF-8 (a truncated sequence
+ * included), or no longer fits in OTELCTX_ATTRS_CAPACITY bytes, is left out,
+ * never cut.
  *
  * Returns the number of attributes left out (0 when all fit), or
- * -EINVAL: record NULL or misaligned; exactly one id NULL; no ids but
- *          trace_flags != 0; attrs NULL with n_attrs > 0; a value NULL with
- *          len > 0; n_attrs > INT_MAX.
+ * -EINVAL: record NULL or misaligned; exactly one id NULL; exactly one id
+ *          all zero; no trace but trace_flags != 0; attrs NULL with
+ *          n_attrs > 0; a value NULL with len > 0; n_attrs > INT_MAX.
  * On a negative return the record is byte-for-byte unchanged.
  */
 OTELCTX_API int otelctx_record_set(otelctx_record *record,

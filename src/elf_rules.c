@@ -47,6 +47,12 @@ static int check_symbol(const struct otelctx_elf_view *v, char *why, size_t why_
         problem = "does not have GLOBAL binding";
     else if (ELF64_ST_VISIBILITY(v->slot->st_other) != STV_DEFAULT)
         problem = "does not have DEFAULT visibility";
+    else if (v->slot->st_size != 8) {
+        /* Readers (the eBPF profiler, Datadog's agent) require one pointer. */
+        snprintf(why, why_len, "%s: " OTELCTX_SLOT_NAME " has size %llu, not 8 (one pointer)",
+                 v->name, (unsigned long long)v->slot->st_size);
+        return -ENOEXEC;
+    }
     if (problem == NULL)
         return 0;
     snprintf(why, why_len, "%s: " OTELCTX_SLOT_NAME " %s", v->name, problem);

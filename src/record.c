@@ -16,6 +16,26 @@ static int misaligned(const otelctx_record *record)
     return ((uintptr_t)record & (alignof(otelctx_record) - 1)) != 0;
 }
 
+static uint64_t load64(const uint8_t *p)
+{
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/*
+ * OTEP 4947: trace id and span id are both set or both all zero ("no
+ * trace"), and the flags are 0 without a trace. Off the hot path: only
+ * reached when an id is all zero.
+ */
+__attribute__((noinline, cold))
+static int check_zero_ids(uint64_t trace, uint64_t span, uint8_t trace_flags)
+{
+    if ((trace == 0) != (span == 0) || (trace == 0 && trace_flags != 0))
+        return -EINVAL;
+    return 0;
+}
+
 /* Every check happens before the first write: a rejected call changes nothing. */
 static int check_set_args(const otelctx_record *record,
                           const uint8_t *trace_id, const uint8_t *span_id,
@@ -27,6 +47,10 @@ static int check_set_args(const otelctx_record *record,
         return -EINVAL;
     if (trace_id != NULL) {
         if (__builtin_expect(span_id == NULL, 0))
+            return -EINVAL;
+        uint64_t trace = load64(trace_id) | load64(trace_id + 8), span = load64(span_id);
+        if (__builtin_expect(trace == 0 || span == 0, 0) &&
+            check_zero_ids(trace, span, trace_flags) < 0)
             return -EINVAL;
     } else if (span_id != NULL || trace_flags != 0) {
         return -EINVAL;
@@ -41,34 +65,100 @@ static int check_set_args(const otelctx_record *record,
     return 0;
 }
 
+/* Chunks of a value, copied and OR-ed together: the high bit of any byte
+ * survives, so "all ASCII" costs one test per value. */
+#define COPY_CHUNK(type, dst, src, acc)                     \
+    do {                                                    \
+        type chunk_;                                        \
+        memcpy(&chunk_, (src), sizeof(chunk_));             \
+        memcpy((dst), &chunk_, sizeof(chunk_));             \
+        (acc) |= chunk_;                                    \
+    } while (0)
+
 /*
  * Values are short (at most 255 bytes, typically a few). Fixed-size, possibly
  * overlapping copies cover any length without calling libc's memcpy: no size
  * dispatch, and record_set stays a leaf function with no registers to save.
+ * Returns non-zero when some byte has its high bit set (not ASCII).
  */
-static void copy_value(uint8_t *dst, const char *src, size_t len)
+static int copy_value(uint8_t *dst, const char *src, size_t len)
 {
+    uint64_t acc = 0;
+
     if (len < 8) {
         if (len >= 4) {
-            memcpy(dst, src, 4);
-            memcpy(dst + len - 4, src + len - 4, 4);
+            uint32_t a = 0;
+            COPY_CHUNK(uint32_t, dst, src, a);
+            COPY_CHUNK(uint32_t, dst + len - 4, src + len - 4, a);
+            acc = a & 0x80808080u;
         } else if (len >= 2) {
-            memcpy(dst, src, 2);
-            memcpy(dst + len - 2, src + len - 2, 2);
+            uint16_t a = 0;
+            COPY_CHUNK(uint16_t, dst, src, a);
+            COPY_CHUNK(uint16_t, dst + len - 2, src + len - 2, a);
+            acc = a & 0x8080u;
         } else if (len == 1) {
             dst[0] = (uint8_t)src[0];
+            acc = dst[0] & 0x80u;
         }
-    } else if (len <= 16) {
-        memcpy(dst, src, 8);
-        memcpy(dst + len - 8, src + len - 8, 8);
-    } else {
-        for (size_t i = 0; i + 16 < len; i += 16)
-            memcpy(dst + i, src + i, 16);
-        memcpy(dst + len - 16, src + len - 16, 16);
+        return acc != 0;
     }
+    if (len <= 16) {
+        COPY_CHUNK(uint64_t, dst, src, acc);
+        COPY_CHUNK(uint64_t, dst + len - 8, src + len - 8, acc);
+    } else {
+        for (size_t i = 0; i + 16 < len; i += 16) {
+            COPY_CHUNK(uint64_t, dst + i, src + i, acc);
+            COPY_CHUNK(uint64_t, dst + i + 8, src + i + 8, acc);
+        }
+        COPY_CHUNK(uint64_t, dst + len - 16, src + len - 16, acc);
+        COPY_CHUNK(uint64_t, dst + len - 8, src + len - 8, acc);
+    }
+    return (acc & 0x8080808080808080u) != 0;
 }
 
-/* Whole entries only; returns how many attributes did not fit. */
+/*
+ * Full UTF-8 check (RFC 3629), for values that are not plain ASCII: no
+ * overlong forms, no surrogates, nothing above U+10FFFF, no sequence cut
+ * short by the end of the value.
+ */
+__attribute__((noinline, cold))
+static int valid_utf8(const uint8_t *s, size_t len)
+{
+    size_t i = 0;
+
+    while (i < len) {
+        uint8_t c = s[i];
+        size_t n;
+        uint8_t lo = 0x80, hi = 0xbf; /* range of the byte after the lead */
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            n = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            n = 2;
+            lo = c == 0xe0 ? 0xa0 : 0x80; /* overlong */
+            hi = c == 0xed ? 0x9f : 0xbf; /* surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            n = 3;
+            lo = c == 0xf0 ? 0x90 : 0x80; /* overlong */
+            hi = c == 0xf4 ? 0x8f : 0xbf; /* above U+10FFFF */
+        } else {
+            return 0;
+        }
+        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
+            return 0;
+        for (size_t k = 2; k <= n; k++)
+            if ((s[i + k] & 0xc0) != 0x80)
+                return 0;
+        i += n + 1;
+    }
+    return 1;
+}
+
+/* Whole entries only; returns how many attributes were left out (too long,
+ * no room, not UTF-8). */
 static int encode_attrs(otelctx_record *record,
                         const otelctx_attr *attrs, size_t n_attrs)
 {
@@ -86,7 +176,13 @@ static int encode_attrs(otelctx_record *record,
         uint8_t *entry = &record->attrs_data[used];
         entry[0] = a->key;
         entry[1] = (uint8_t)len;
-        copy_value(entry + ENTRY_HEADER, a->value, len);
+        /* Bytes past attrs_data_size are free to write: a value found not
+         * to be UTF-8 is simply not counted in. */
+        if (__builtin_expect(copy_value(entry + ENTRY_HEADER, a->value, len), 0) &&
+            !valid_utf8(entry + ENTRY_HEADER, len)) {
+            left_out++;
+            continue;
+        }
         used += ENTRY_HEADER + len;
     }
     record->attrs_data_size = (uint16_t)used;

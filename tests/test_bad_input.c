@@ -38,12 +38,32 @@ int main(void)
     EXPECT_REJECTED(record, otelctx_record_set(record, trace_id, span_id, 1, &good,
                                                (size_t)INT_MAX + 1));
 
+    /* OTEP 4947: both ids set or both all zero, and no flags without them. */
+    static const uint8_t zero_trace[16], zero_span[8];
+    static const uint8_t high_trace[16] = {[15] = 1}, high_span[8] = {[7] = 1};
+    EXPECT_REJECTED(record, otelctx_record_set(record, zero_trace, span_id, 0, NULL, 0));
+    EXPECT_REJECTED(record, otelctx_record_set(record, trace_id, zero_span, 0, NULL, 0));
+    EXPECT_REJECTED(record, otelctx_record_set(record, zero_trace, zero_span, 1, NULL, 0));
+    EXPECT_REJECTED(record, otelctx_record_set(record, zero_trace, high_span, 1, NULL, 0));
+    EXPECT_REJECTED(record, otelctx_record_set(record, high_trace, zero_span, 1, NULL, 0));
+    /* Non-zero only in the last byte is set; all zero with flags 0 is "no trace". */
+    CHECK_EQ(otelctx_record_set(record, high_trace, high_span, 1, NULL, 0), 0);
+    CHECK(memcmp(record->trace_id, high_trace, 16) == 0 && record->trace_flags == 1);
+    memset(record->trace_id, 0x77, 16);
+    CHECK_EQ(otelctx_record_set(record, zero_trace, zero_span, 0, &good, 1), 0);
+    CHECK(memcmp(record->trace_id, zero_trace, 16) == 0 && record->valid == 1);
+    CHECK(memcmp(record->span_id, zero_span, 8) == 0 && record->attrs_data_size == 5);
+    CHECK_EQ(otelctx_record_set(record, trace_id, span_id, 1, &good, 1), 0);
+
     /* The same rules through the attached record. */
     CHECK(otelctx_attach(record) == NULL);
     EXPECT_REJECTED(record, otelctx_update(trace_id, NULL, 0, NULL, 0));
     EXPECT_REJECTED(record, otelctx_update(NULL, NULL, 2, NULL, 0));
     EXPECT_REJECTED(record, otelctx_update(trace_id, span_id, 0, NULL, 1));
     EXPECT_REJECTED(record, otelctx_update(trace_id, span_id, 0, null_value, 2));
+    EXPECT_REJECTED(record, otelctx_update(zero_trace, span_id, 0, NULL, 0));
+    EXPECT_REJECTED(record, otelctx_update(trace_id, zero_span, 0, NULL, 0));
+    EXPECT_REJECTED(record, otelctx_update(zero_trace, zero_span, 1, NULL, 0));
     CHECK(otelctx_current() == record);
     CHECK(otelctx_detach() == record);
 

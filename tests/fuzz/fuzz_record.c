@@ -5,10 +5,12 @@
  * written here, from the specification, checks the record: on success
  * valid is 1, the ids and flags are the ones passed, attrs_data parses to
  * exactly attrs_data_size (<= 612) and holds exactly the attributes that fit
- * (whole entries, in order, values <= 255 bytes), and the return value is
- * the number left out; on failure the record is byte-for-byte unchanged.
+ * (whole entries, in order, values <= 255 bytes and UTF-8), and the return
+ * value is the number left out; on failure the record is byte-for-byte
+ * unchanged. Both ids all zero is "no trace"; one of them is an error.
  *
- * Input: MODE FLAGS TRACE[16] SPAN[8] N, then N times KEY LEN_LO LEN_HI OFFSET.
+ * Input: MODE FLAGS TRACE[16] SPAN[8] N, then N times KEY LEN_LO LEN_HI OFFSET,
+ * then the bytes the values are taken from (repeated to fill the pool).
  * MODE bits: 0 no trace id, 1 no span id, 2 no attrs array, 3 count past
  * INT_MAX (rejected before any entry is read),
  * 4-5 target (record_set, update in place, update of the own record),
@@ -41,11 +43,53 @@ struct call {
     size_t n_attrs;
 };
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != 0)
+            return false;
+    return true;
+}
+
+/* UTF-8 by decoding each code point and checking it: shortest form, not a
+ * surrogate, at most U+10FFFF. */
+static bool is_utf8(const uint8_t *s, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+        size_t n;
+        if (s[i] < 0x80) { i++; continue; }
+        else if ((s[i] & 0xe0) == 0xc0) { n = 2; cp = s[i] & 0x1f; }
+        else if ((s[i] & 0xf0) == 0xe0) { n = 3; cp = s[i] & 0x0f; }
+        else if ((s[i] & 0xf8) == 0xf0) { n = 4; cp = s[i] & 0x07; }
+        else return false;
+        if (i + n > len)
+            return false;
+        for (size_t k = 1; k < n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        static const uint32_t shortest[5] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < shortest[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n;
+    }
+    return true;
+}
+
+static bool no_trace(const struct call *c)
+{
+    return c->trace_id == NULL || (all_zero(c->trace_id, 16) && all_zero(c->span_id, 8));
+}
+
 static bool arguments_valid(const struct call *c, bool misaligned)
 {
     if (misaligned || (c->trace_id == NULL) != (c->span_id == NULL))
         return false;
-    if (c->trace_id == NULL && c->flags != 0)
+    if (c->trace_id != NULL && all_zero(c->trace_id, 16) != all_zero(c->span_id, 8))
+        return false;
+    if (no_trace(c) && c->flags != 0)
         return false;
     if (c->n_attrs > INT_MAX || (c->attrs == NULL && c->n_attrs > 0))
         return false;
@@ -69,7 +113,8 @@ static void check_published(const otelctx_record *r, const struct call *c, int r
     REQUIRE(r->attrs_data_size <= OTELCTX_ATTRS_CAPACITY);
     for (size_t i = 0; i < c->n_attrs; i++) {
         const otelctx_attr *a = &c->attrs[i];
-        if (a->len > 255 || used + 2 + a->len > OTELCTX_ATTRS_CAPACITY) {
+        if (a->len > 255 || used + 2 + a->len > OTELCTX_ATTRS_CAPACITY ||
+            !is_utf8((const uint8_t *)a->value, a->len)) {
             left_out++;
             continue;
         }
@@ -92,9 +137,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (size < 27)
         return 0;
-    if (pool[1] == 0)
-        for (size_t i = 0; i < POOL; i++)
-            pool[i] = (uint8_t)(i * 31 + 7);
 
     uint8_t mode = data[0];
     c.flags = data[1];
@@ -109,6 +151,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         attrs[i].value = data[offset + 2] & 0x80 ? NULL : (const char *)pool + start;
         c.n_attrs++;
     }
+    /* The values' bytes: the rest of the input, repeated (ASCII by default). */
+    memset(pool, 'v', POOL);
+    for (size_t i = 0; offset < size && i < POOL; i++)
+        pool[i] = data[offset + i % (size - offset)];
     c.attrs = mode & 4 ? NULL : attrs;
     if (mode & 8)
         c.n_attrs += (size_t)INT_MAX + 1;

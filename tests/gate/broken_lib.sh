@@ -12,7 +12,7 @@
 # --target=aarch64-linux-gnu; OTELCTX_EMULATOR, the command that runs PROBE.
 #   MODE  default | optimized
 #   CASE  good | no-link-dialect | accessor-no-lto | accessor-noinline |
-#         slot-not-in-map | initial-exec | extra-export
+#         slot-not-in-map | initial-exec | extra-export | slot-size
 set -euo pipefail
 
 MODE=$1 CASE=$2 ROOT=$3 WORK=$4/$1-$2 PROBE=$5 CC=$6 LLD=${7:-}
@@ -63,6 +63,9 @@ apply_break() {
     slot-not-in-map) sed -i '/otel_thread_ctx_v1;/d' "$WORK/otelctx.map" ;;
     initial-exec) sed -i 's/tls_model("global-dynamic")/tls_model("initial-exec")/' "$WORK/tls_slot.c"
                   grep -q initial-exec "$WORK/tls_slot.c" || fail "could not force initial-exec" ;;
+    slot-size) # two pointers where readers expect one
+               sed -i 's/otel_thread_ctx_v1;$/otel_thread_ctx_v1[2];/; s/return &otel_thread_ctx_v1;/return otel_thread_ctx_v1;/' "$WORK/tls_slot.c"
+               grep -q 'otel_thread_ctx_v1\[2\]' "$WORK/tls_slot.c" || fail "could not resize the slot" ;;
     extra-export) # a wildcard map over default-visibility code leaks internals
                   sed -i 's/^    otelctx_[a-z_]*;$/    otelctx*;/' "$WORK/otelctx.map"
                   CFLAGS=("${CFLAGS[@]/-fvisibility=hidden/-fvisibility=default}") ;;
@@ -86,6 +89,7 @@ expected_message() {
     no-link-dialect) echo 'FAIL check 1 ELF rules: .*(through R_X86_64_DTPMOD64, not TLSDESC|imports __tls_get_addr)' ;;
     accessor-no-lto | accessor-noinline) echo 'FAIL check 3 accessor: otelctx_tls_slot present in .symtab' ;;
     slot-not-in-map) echo 'FAIL check 1 ELF rules: .*otel_thread_ctx_v1 is not in .dynsym' ;;
+    slot-size) echo 'FAIL check 1 ELF rules: .*otel_thread_ctx_v1 has size 16, not 8' ;;
     initial-exec) echo 'FAIL check 1 ELF rules: .* through R_(X86_64_TPOFF64|AARCH64_TLS_TPREL), not TLSDESC' ;;
     extra-export) echo 'FAIL check 2 exports: symbol otelctx__[a-z_]+ exported but not in .*otelctx.map' ;;
     esac
@@ -96,6 +100,7 @@ expected_self_check() {
     case $CASE in
     no-link-dialect) echo '^self_check -8 .* through R_X86_64_DTPMOD64, not TLSDESC$' ;;
     slot-not-in-map) echo '^self_check -8 .*: otel_thread_ctx_v1 is not in .dynsym' ;;
+    slot-size) echo '^self_check -8 .*: otel_thread_ctx_v1 has size 16, not 8' ;;
     # musl's dynamic linker refuses to load it at all, before any self-check.
     initial-exec) echo '^self_check -8 .* through R_(X86_64_TPOFF64|AARCH64_TLS_TPREL), not TLSDESC$|initial-exec TLS resolves to dynamic definition' ;;
     *) echo '^self_check 0 otel_thread_ctx_v1 TLS GLOBAL DEFAULT in .*, [1-9][0-9]* TLSDESC' ;;
