@@ -91,7 +91,9 @@ typedef struct otelctx_attr {
 
 /*
  * A heap record: ids zero, flags 0, no attributes, valid = 1.
- * Returns NULL when the allocation fails.
+ * Returns NULL when the allocation fails. Like otelctx_record_init() and the
+ * thread's own record, the first record of the process publishes the
+ * automatic process context (see otelctx_process_publish()).
  */
 OTELCTX_API otelctx_record *otelctx_record_new(void);
 
@@ -162,9 +164,23 @@ OTELCTX_API int otelctx_update(const uint8_t trace_id[16],
 
 /*
  * Readers name the key indexes of thread records through the process
- * context: a mapping named OTEL_CTX (found in /proc/<pid>/maps) whose 32-byte
- * header points at a protobuf ProcessContext holding the resource attributes,
- * threadlocal.schema_version and threadlocal.attribute_key_map.
+ * context: a mapping named OTEL_CTX (found in /proc/<pid>/maps as
+ * /memfd:OTEL_CTX, possibly "/memfd:OTEL_CTX (deleted)", or
+ * [anon:OTEL_CTX] / [anon_shmem:OTEL_CTX]) whose 32-byte header points at a
+ * protobuf ProcessContext holding the resource attributes,
+ * threadlocal.schema_version and threadlocal.attribute_key_map. Readers look
+ * for thread contexts only in a process that publishes the schema version,
+ * and there is at most one process context per process (OTEP 4719).
+ *
+ * Who publishes it:
+ *   - otelctx, automatically: the first key registered or record created
+ *     (otelctx_record_new/_init, the thread's own record) publishes a context
+ *     without resource attributes, unless another one exists in the process;
+ *   - otelctx, with your resource: otelctx_process_publish(), which updates
+ *     the automatic one in place;
+ *   - or your SDK's own publisher: call otelctx_process_external() first,
+ *     then put otelctx_schema_version() and otelctx_key_map() into your
+ *     payload, and republish from otelctx_key_listener().
  */
 typedef struct otelctx_kv {
     const char *key;    /* NUL-terminated */
@@ -173,20 +189,27 @@ typedef struct otelctx_kv {
 
 /*
  * The index (0-255) of attribute key name, registered at the end of the key
- * map the first time. Idempotent, append-only, thread-safe. When the process
- * context is published, a new key is republished before its index is
- * returned. -EINVAL: NULL, empty or longer than 255 bytes; -ENOSPC: 256 keys
- * exist; -ENOMEM.
+ * map the first time. Idempotent, append-only, thread-safe. When otelctx
+ * publishes the process context, a new key is republished before its index
+ * is returned; the key listener, if any, is called before it is returned.
+ * -EINVAL: NULL, empty or longer than 255 bytes; -ENOSPC: 256 keys exist;
+ * -E2BIG: the payload with this key would exceed 65536 bytes (not
+ * registered); -ENOMEM.
  */
 OTELCTX_API int otelctx_key_index(const char *name);
 
 /*
  * Publishes the process context with these resource attributes (copied) and
- * the key map; called again, replaces it with the update protocol.
+ * the key map; called again (or after the automatic one), updates it in
+ * place with the update protocol.
  * -EINVAL: resource NULL with n_resource > 0, a NULL key or value, or a
- * duplicate key; -ENOMEM; -ENOTSUP: the mapping could be neither a memfd
- * nor named. On failure the previously published context stays intact.
- * One process context per process; a forked child does not inherit it.
+ * duplicate key; -EEXIST: another OTEL_CTX mapping exists in the process
+ * (another SDK's), or external mode: nothing is mapped, keys and records
+ * keep working; -E2BIG: the payload would exceed 65536 bytes (readers drop
+ * larger ones); -ENOMEM; -ENOTSUP: the mapping could be neither a memfd nor
+ * named. On failure the previously published context stays intact.
+ * A forked child does not inherit it; its first key or record publishes
+ * the child's own automatic one.
  */
 OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
                                         size_t n_resource);
@@ -196,6 +219,42 @@ OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
  * otelctx_process_publish() is called again. -ENOENT: nothing is published.
  */
 OTELCTX_API int otelctx_process_unpublish(void);
+
+/*
+ * This process's context is published by someone else (the SDK's own
+ * publisher): otelctx never maps an OTEL_CTX mapping of its own from now on,
+ * and unpublishes one it made. Thread-safe; call it before the first key or
+ * record, so that no automatic context is published meanwhile. 0.
+ */
+OTELCTX_API int otelctx_process_external(void);
+
+/*
+ * "tlsdesc_v1_dev": the value of threadlocal.schema_version that readers
+ * require. A static string.
+ */
+OTELCTX_API const char *otelctx_schema_version(void);
+
+/*
+ * The key map so far, for an external publisher's
+ * threadlocal.attribute_key_map: sets *names (when not NULL) to an
+ * append-only array and returns how many keys are registered; position i
+ * names key index i. Entries never change or move and live as long as the
+ * process, so *names may be kept and read again with a later count.
+ * Thread-safe, lock-free.
+ */
+OTELCTX_API size_t otelctx_key_map(const char *const **names);
+
+/*
+ * Calls on_key(index, name, arg) once for every newly registered key, after
+ * it is in otelctx_key_map(), on the registering thread, before
+ * otelctx_key_index() returns: an external publisher republishes there.
+ * One listener; a new one replaces it; NULL removes it. Calls may run
+ * concurrently on different threads, and otelctx holds no lock during them
+ * (the listener may call any function here). Returns 0.
+ */
+OTELCTX_API int otelctx_key_listener(void (*on_key)(uint8_t index, const char *name,
+                                                    void *arg),
+                                     void *arg);
 
 /* ---- Build check --------------------------------------------------------- */
 

@@ -106,7 +106,7 @@ def read_relocations(path):
 
 def version_script_symbols(map_path):
     text = re.sub(r"/\*.*?\*/", "", open(map_path).read(), flags=re.S)
-    nodes = set(re.findall(r"^\s*(\w+)\s*\{", text, flags=re.M))
+    nodes = set(re.findall(r"^\s*([\w.]+)\s*\{", text, flags=re.M))
     names = set()
     for block in re.findall(r"global:(.*?)(?:local:|\})", text, flags=re.S):
         names.update(n.strip() for n in block.split(";") if n.strip())

@@ -5,10 +5,17 @@
  * in other processes read it concurrently, so unlike the thread records this
  * needs real memory barriers, and the timestamp is the seqlock: 0 while the
  * header changes, a new larger value once it is consistent again.
+ *
+ * One process context per process (OTEP 4719): otelctx never maps a second
+ * one next to another SDK's, and in external mode maps none at all. Readers
+ * only look for thread contexts once they find threadlocal.schema_version, so
+ * the first key or record publishes a context without resource ("auto"),
+ * which otelctx_process_publish() later updates in place.
  */
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -30,6 +37,7 @@
 
 #define MAPPING_NAME "OTEL_CTX"
 #define HEADER_VERSION 2
+#define MAX_PAYLOAD 65536 /* the eBPF profiler drops anything larger */
 
 struct process_header {
     char signature[8];
@@ -50,7 +58,12 @@ static struct {
     uint64_t published_at_ns;
     otelctx_kv *resource;          /* deep copy, for republishing */
     size_t n_resource;
+    int external;                  /* otelctx_process_external() was called */
 } ctx;
+
+/* Set once the automatic publication was tried (or made moot by an explicit
+ * publish, unpublish or external mode): the records' check is one load. */
+static atomic_int settled;
 
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
@@ -63,7 +76,7 @@ static int build_payload(const otelctx_kv *resource, size_t n_resource,
     const char *const *keys = otelctx__key_map(&n_keys);
     size_t size = otelctx__encode_process_ctx(NULL, resource, n_resource, keys, n_keys);
 
-    if (size > UINT32_MAX)
+    if (size > MAX_PAYLOAD)
         return -E2BIG;
     *out = malloc(size); /* never 0: the schema version is always there */
     if (*out == NULL)
@@ -173,6 +186,8 @@ static void atfork_child(void)
 {
     ctx.header = NULL;
     forget_published();
+    /* A new process: its first key or record publishes its own context. */
+    atomic_store(&settled, ctx.external);
     pthread_mutex_unlock(&otelctx__process_lock);
 }
 
@@ -181,8 +196,34 @@ static void register_atfork(void)
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
+/* An OTEL_CTX mapping under any name readers accept, made by someone else
+ * (this is only asked while otelctx has none of its own). */
+static int foreign_mapping_exists(void)
+{
+    static const char *const names[] = {"/memfd:" MAPPING_NAME, "/memfd:" MAPPING_NAME " (deleted)",
+                                        "[anon_shmem:" MAPPING_NAME "]", "[anon:" MAPPING_NAME "]"};
+    FILE *maps = fopen("/proc/self/maps", "re");
+    char line[512];
+    int found = 0;
+
+    while (maps != NULL && !found && fgets(line, sizeof(line), maps) != NULL) {
+        int name_at = 0;
+        /* address perms offset dev inode, then the name */
+        if (sscanf(line, "%*s %*s %*s %*s %*s %n", &name_at) < 0 || name_at == 0)
+            continue;
+        line[strcspn(line, "\n")] = '\0';
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+            found |= strcmp(line + name_at, names[i]) == 0;
+    }
+    if (maps != NULL)
+        fclose(maps);
+    return found;
+}
+
 static int create_mapping(uint8_t *payload, size_t len)
 {
+    if (foreign_mapping_exists())
+        return -EEXIST;
     long page = sysconf(_SC_PAGESIZE);
     ctx.mapping_len = page > 0 ? (size_t)page : 4096;
     ctx.header = map_header(ctx.mapping_len, &ctx.named);
@@ -248,10 +289,33 @@ static int publish_locked(otelctx_kv *resource, size_t n_resource)
     return 0;
 }
 
+/* With the lock held: the automatic publication, tried once. Its failure
+ * (another SDK's mapping, no memory) leaves keys and records working. */
+static void settle_locked(void)
+{
+    if (atomic_load_explicit(&settled, memory_order_relaxed))
+        return;
+    pthread_once(&atfork_once, register_atfork);
+    if (!ctx.external && ctx.header == NULL)
+        publish_locked(NULL, 0);
+    atomic_store_explicit(&settled, 1, memory_order_release);
+}
+
+void otelctx__process_ensure(void)
+{
+    if (atomic_load_explicit(&settled, memory_order_acquire))
+        return;
+    pthread_mutex_lock(&otelctx__process_lock);
+    settle_locked();
+    pthread_mutex_unlock(&otelctx__process_lock);
+}
+
 int otelctx__process_republish(void)
 {
-    if (ctx.header == NULL)
+    if (ctx.header == NULL) {
+        settle_locked();
         return 0;
+    }
     return publish_locked(ctx.resource, ctx.n_resource);
 }
 
@@ -267,7 +331,8 @@ int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
 
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&otelctx__process_lock);
-    err = publish_locked(copy, n_resource);
+    err = ctx.external ? -EEXIST : publish_locked(copy, n_resource);
+    atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__process_lock);
     if (err < 0)
         free(copy);
@@ -284,6 +349,25 @@ int otelctx_process_unpublish(void)
         forget_published();
         err = 0;
     }
+    atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__process_lock);
     return err;
+}
+
+const char *otelctx_schema_version(void)
+{
+    return OTELCTX_SCHEMA_VERSION;
+}
+
+int otelctx_process_external(void)
+{
+    pthread_mutex_lock(&otelctx__process_lock);
+    ctx.external = 1;
+    if (ctx.header != NULL) {
+        unmap_header();
+        forget_published();
+    }
+    atomic_store(&settled, 1);
+    pthread_mutex_unlock(&otelctx__process_lock);
+    return 0;
 }

@@ -8,8 +8,6 @@
 
 #include "protobuf.h"
 
-#define SCHEMA_VERSION "tlsdesc_v1_dev"
-
 enum {
     PROCESS_CONTEXT_RESOURCE = 1,
     PROCESS_CONTEXT_ATTRIBUTES = 2,
@@ -123,7 +121,7 @@ static void resource_body(struct pb *pb, const void *arg)
 static void process_context_body(struct pb *pb, const void *arg)
 {
     const struct payload *payload = arg;
-    static const otelctx_kv schema = {"threadlocal.schema_version", SCHEMA_VERSION};
+    static const otelctx_kv schema = {"threadlocal.schema_version", OTELCTX_SCHEMA_VERSION};
 
     pb_message(pb, PROCESS_CONTEXT_RESOURCE, resource_body, &payload->resource);
     pb_message(pb, PROCESS_CONTEXT_ATTRIBUTES, key_value_string, &schema);

@@ -7,6 +7,9 @@
 
 #include "otelctx.h"
 
+/* threadlocal.schema_version: every reader found accepts only this string. */
+#define OTELCTX_SCHEMA_VERSION "tlsdesc_v1_dev"
+
 /*
  * Encodes the OTEP 4719 payload, ProcessContext { resource = 1 (Resource:
  * string attributes); attributes = 2: threadlocal.schema_version (string),

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "otelctx.h"
+#include "process_ctx.h"
 #include "record.h"
 #include "write_order.h"
 
@@ -223,6 +224,8 @@ int otelctx_record_set(otelctx_record *record,
 
 int otelctx_record_init(otelctx_record *record)
 {
+    /* A record is coming into being: readers must be able to find it. */
+    otelctx__process_ensure();
     return otelctx__record_set(record, NULL, NULL, 0, NULL, 0);
 }
 

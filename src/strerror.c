@@ -23,7 +23,9 @@ const char *otelctx_strerror(int err)
     case -ENOEXEC:
         return "otel_thread_ctx_v1 is not exported as the specification requires";
     case -E2BIG:
-        return "process context payload too large";
+        return "process context payload would exceed 65536 bytes";
+    case -EEXIST:
+        return "another process context is published (another SDK, or external mode)";
     default:
         return "unknown error";
     }

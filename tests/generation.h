@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Records that say which write they came from: every byte of generation g
- * (ids, flags, keys, value bytes) is g mod 256, and the attribute count and
- * lengths follow from it. A reader that finds anything else saw a torn record.
+ * (ids, flags, keys) is g mod 256, every value byte g mod 128 (values must
+ * be UTF-8), and the attribute count and lengths follow from g. A reader
+ * that finds anything else saw a torn record.
  */
 #ifndef OTELCTX_TEST_GENERATION_H
 #define OTELCTX_TEST_GENERATION_H
@@ -14,6 +15,7 @@
 enum { GENERATION_MAX_ATTRS = 4, GENERATION_MAX_LEN = 48 };
 
 static inline size_t generation_attr_count(uint8_t g) { return 1 + g % GENERATION_MAX_ATTRS; }
+static inline uint8_t generation_value_byte(uint8_t g) { return g & 0x7f; }
 static inline size_t generation_attr_len(uint8_t g, size_t i)
 {
     return (g * 7u + i * 13u) % GENERATION_MAX_LEN;
@@ -28,7 +30,7 @@ static inline void generation_make(struct generation *gen, uint8_t g)
 {
     memset(gen->id, g, sizeof(gen->id));
     for (size_t i = 0; i < generation_attr_count(g); i++) {
-        memset(gen->values[i], g, sizeof(gen->values[i]));
+        memset(gen->values[i], generation_value_byte(g), sizeof(gen->values[i]));
         gen->attrs[i] = (otelctx_attr){g, (const char *)gen->values[i], generation_attr_len(g, i)};
     }
 }

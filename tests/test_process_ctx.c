@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * The process context as a reader finds it: the mapping in /proc/self/maps,
- * its header, republishing on new keys, bad input leaving it intact, fork and
- * unpublish. With a path argument, writes the final payload there for
+ * its header, published automatically by the first key and updated in place
+ * by otelctx_process_publish, republishing on new keys, bad input leaving it
+ * intact, fork and unpublish. With a path argument, writes the final payload there for
  * process_ctx_decode.sh to decode with protoc.
  */
 #include <errno.h>
@@ -70,10 +71,10 @@ static void check_fork(void)
     pid_t pid = fork();
     CHECK(pid >= 0);
     if (pid == 0) {
-        /* MADV_DONTFORK: the child has no mapping, and registering a key must
-         * not try to republish into the parent's. */
+        /* MADV_DONTFORK: the child has no mapping; its first new key
+         * publishes the child's own (a new process), not into the parent's. */
         int ok = find_process_ctx() == NULL && otelctx_key_index("child.key") >= 0 &&
-                 find_process_ctx() == NULL;
+                 find_process_ctx() != NULL;
         _exit(ok ? 0 : 1);
     }
     int status;
@@ -88,12 +89,17 @@ int main(int argc, char **argv)
         {"deployment.environment", "prod"},
     };
 
-    check_key_names();
     CHECK(find_process_ctx() == NULL);
-    CHECK_EQ(otelctx_process_publish(resource, 2), 0);
-
+    check_key_names(); /* the first key publishes a context without resource */
     const struct header *h = find_process_ctx();
     CHECK(h != NULL);
+    uint64_t auto_ts = h->published_at_ns;
+    uint32_t auto_size = h->payload_size;
+    CHECK(auto_ts != 0);
+    CHECK_EQ(otelctx_process_publish(resource, 2), 0);
+    CHECK(find_process_ctx() == h); /* updated in place, still one mapping */
+    CHECK(h->published_at_ns > auto_ts);
+    CHECK(h->payload_size > auto_size);
     CHECK(memcmp(h->signature, "OTEL_CTX", 8) == 0);
     CHECK_EQ(h->version, 2);
     CHECK(h->payload_size > 0);

@@ -2,8 +2,8 @@
 /*
  * Signal safety under fire. A writer thread publishes generation after
  * generation, cycling through every writer operation of tests/generation.h;
- * every byte of generation g (ids, flags, keys, value bytes) is g mod 256
- * and the attribute count and lengths follow from it. A per-thread timer
+ * every byte of generation g (ids, flags, keys) is g mod 256, every value
+ * byte g mod 128, and the attribute count and lengths follow from g. A per-thread timer
  * aimed at the writer interrupts it every few microseconds of wall time; the
  * handler reads otel_thread_ctx_v1 the way an external reader would and
  * classifies: NULL, invalid (valid != 1), or consistent. Anything else is
@@ -89,7 +89,7 @@ static int consistent(const otelctx_record *r)
             pos + 2 + len > r->attrs_data_size)
             return 0;
         for (size_t j = 0; j < len; j++)
-            if (r->attrs_data[pos + 2 + j] != g)
+            if (r->attrs_data[pos + 2 + j] != generation_value_byte(g))
                 return 0;
         pos += 2 + len;
     }

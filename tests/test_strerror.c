@@ -8,7 +8,8 @@
 
 int main(void)
 {
-    const int errors[] = {-EINVAL, -ENOMEM, -ENOSPC, -ENOENT, -ENOTSUP, -E2BIG, -ENOEXEC};
+    const int errors[] = {-EINVAL, -ENOMEM, -ENOSPC, -ENOENT, -ENOTSUP, -E2BIG, -ENOEXEC,
+                          -EEXIST};
     const char *unknown = otelctx_strerror(-EXDEV);
     const char *success = otelctx_strerror(0);
 

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 """otelctx-inspect reads busy_publisher while its threads keep publishing:
 every record it prints as valid must be one whole generation (every byte
-g mod 256, attribute count 1 + g % 4, lengths (7g + 13i) % 48, keys named
-key.g through the published key map); a torn record fails the test. The
+g mod 256, value bytes g mod 128, attribute count 1 + g % 4, lengths
+(7g + 13i) % 48, keys named key.g through the published key map); a torn
+record fails the test. The
 process context it decodes must be what busy_publisher published.
 
 Usage: concurrent.py INSPECT PUBLISHER [READINGS]
@@ -34,7 +35,7 @@ def whole_generation(t, key_map):
         return False
     for i, a in enumerate(attrs):
         value = bytes.fromhex(a["value_hex"])
-        if a["index"] != g or a["key"] != key_map[g] or value != bytes([g]) * ((7 * g + 13 * i) % 48):
+        if a["index"] != g or a["key"] != key_map[g] or value != bytes([g % 128]) * ((7 * g + 13 * i) % 48):
             return False
     return t["attrs_data_size"] == sum(2 + len(bytes.fromhex(a["value_hex"])) for a in attrs)
 
