@@ -15,7 +15,7 @@ source "$ROOT/scripts/builds.sh"
 install_prerequisites() {
     require "the default build and its tests: compilers, ELF tools, readers" \
         cmake:cmake make:make gcc:gcc readelf:binutils objdump:binutils pkg-config:pkgconf \
-        valgrind:valgrind python3:python3 protoc:protobuf-compiler gdb:gdb
+        valgrind:valgrind python3:python3 protoc:protobuf-compiler gdb:gdb ld.lld:lld
     require "the musl build" musl-gcc:musl-tools
     require_toolchain
     require_clang_runtime

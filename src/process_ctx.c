@@ -13,9 +13,9 @@
  * which otelctx_process_publish() later updates in place.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdatomic.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -196,27 +196,54 @@ static void register_atfork(void)
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
-/* An OTEL_CTX mapping under any name readers accept, made by someone else
- * (this is only asked while otelctx has none of its own). */
-static int foreign_mapping_exists(void)
+/* Whether one /proc/self/maps line (no newline) names an OTEL_CTX mapping
+ * exactly as a reader accepts it. The name follows five fields. */
+static int names_ctx_mapping(const char *line, size_t len)
 {
     static const char *const names[] = {"/memfd:" MAPPING_NAME, "/memfd:" MAPPING_NAME " (deleted)",
                                         "[anon_shmem:" MAPPING_NAME "]", "[anon:" MAPPING_NAME "]"};
-    FILE *maps = fopen("/proc/self/maps", "re");
-    char line[512];
-    int found = 0;
+    size_t at = 0;
 
-    while (maps != NULL && !found && fgets(line, sizeof(line), maps) != NULL) {
-        int name_at = 0;
-        /* address perms offset dev inode, then the name */
-        if (sscanf(line, "%*s %*s %*s %*s %*s %n", &name_at) < 0 || name_at == 0)
-            continue;
-        line[strcspn(line, "\n")] = '\0';
-        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-            found |= strcmp(line + name_at, names[i]) == 0;
+    for (int field = 0; field < 5; field++) {
+        while (at < len && line[at] == ' ')
+            at++;
+        while (at < len && line[at] != ' ')
+            at++;
     }
-    if (maps != NULL)
-        fclose(maps);
+    while (at < len && line[at] == ' ')
+        at++;
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (len - at == strlen(names[i]) && memcmp(line + at, names[i], len - at) == 0)
+            return 1;
+    return 0;
+}
+
+/* An OTEL_CTX mapping made by someone else (only asked while otelctx has
+ * none of its own). Plain read(): no stdio allocation inside the library. */
+static int foreign_mapping_exists(void)
+{
+    char buf[4096];
+    size_t kept = 0;
+    int found = 0, fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+    while (fd >= 0 && !found) {
+        ssize_t n = read(fd, buf + kept, sizeof(buf) - kept);
+        if (n <= 0)
+            break;
+        size_t end = kept + (size_t)n, from = 0;
+        for (size_t i = 0; i < end && !found; i++) {
+            if (buf[i] == '\n') {
+                found = names_ctx_mapping(buf + from, i - from);
+                from = i + 1;
+            }
+        }
+        /* A partial last line moves to the front; one longer than the
+         * buffer (a very long path) cannot be an OTEL_CTX name: dropped. */
+        kept = end - from < sizeof(buf) ? end - from : 0;
+        memmove(buf, buf + from, kept);
+    }
+    if (fd >= 0)
+        close(fd);
     return found;
 }
 

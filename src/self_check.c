@@ -138,8 +138,9 @@ int otelctx_self_check(char *why, size_t why_len)
     if (why_len > 0)
         why[0] = '\0';
     if (dl_iterate_phdr(find_self, &self) == 0 || self.dynamic == NULL) {
-        snprintf(why, why_len, "otelctx is not in a dynamically linked object: "
-                 "readers cannot find " OTELCTX_SLOT_NAME);
+        snprintf(why, why_len, "otelctx is linked into a fully static executable (-static), "
+                 "which has no .dynsym: readers cannot find " OTELCTX_SLOT_NAME "; link with "
+                 "-static-pie (and -Wl,--export-dynamic-symbol=" OTELCTX_SLOT_NAME ") instead");
         return -ENOEXEC;
     }
     view.name = self.name;

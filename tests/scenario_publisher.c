@@ -15,7 +15,9 @@
  *
  * Built linked to libotelctx.so, linked to libotelctx.a, or with
  * -DSCENARIO_DLOPEN: then argv is LIB [FILLER...]; fillers are dlopened
- * first and at least one must fail for lack of static TLS.
+ * first and at least one must fail for lack of static TLS. With
+ * -DSCENARIO_STATIC_PIE (no dynamic linker, so no dlsym) each thread takes
+ * the slot's address from the variable itself.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -54,6 +56,7 @@ struct context {
 static struct context contexts[MAX_THREADS];
 static pthread_barrier_t published, released;
 
+#ifndef SCENARIO_STATIC_PIE
 static void *must_dlsym(const char *name)
 {
     void *symbol = dlsym(api.handle, name);
@@ -63,6 +66,7 @@ static void *must_dlsym(const char *name)
     }
     return symbol;
 }
+#endif
 
 #ifdef SCENARIO_DLOPEN
 static void load_fillers(int n, char **fillers)
@@ -196,10 +200,17 @@ static void free_record(otelctx_record *record)
     api.record_free(record);
 }
 
+#ifdef SCENARIO_STATIC_PIE
+extern _Thread_local otelctx_record *otel_thread_ctx_v1;
+static otelctx_record **thread_slot(void) { return &otel_thread_ctx_v1; }
+#else
+static otelctx_record **thread_slot(void) { return must_dlsym("otel_thread_ctx_v1"); }
+#endif
+
 static void *publish(void *arg)
 {
     struct context *c = arg;
-    otelctx_record **slot = must_dlsym("otel_thread_ctx_v1");
+    otelctx_record **slot = thread_slot();
 
     CHECK(*slot == NULL);
     if (c->index % 2 == 0) {

@@ -92,7 +92,21 @@ static void read_sections(struct elf_file *f)
     }
 }
 
-/* Executable: ET_EXEC, or a PIE (ET_DYN with an interpreter). */
+/* Whether the dynamic section marks a PIE (DF_1_PIE): how a static-pie,
+ * which has no interpreter, tells itself from a library. */
+static int flagged_pie(const struct elf_file *f, const Elf64_Phdr *dynamic)
+{
+    if (!in_bounds(f, dynamic->p_offset, dynamic->p_filesz))
+        return 0;
+    const Elf64_Dyn *d = (const Elf64_Dyn *)(f->data + dynamic->p_offset);
+    for (size_t i = 0; i < dynamic->p_filesz / sizeof(*d) && d[i].d_tag != DT_NULL; i++)
+        if (d[i].d_tag == DT_FLAGS_1 && (d[i].d_un.d_val & DF_1_PIE))
+            return 1;
+    return 0;
+}
+
+/* Executable: ET_EXEC, or a PIE (ET_DYN with an interpreter, or flagged
+ * DF_1_PIE: a static-pie). */
 static void read_segments(struct elf_file *f)
 {
     const Elf64_Ehdr *e = f->ehdr;
@@ -105,6 +119,8 @@ static void read_segments(struct elf_file *f)
     const Elf64_Phdr *ph = (const Elf64_Phdr *)(f->data + e->e_phoff);
     for (size_t i = 0; i < e->e_phnum; i++) {
         if (ph[i].p_type == PT_INTERP)
+            f->view.executable = f->has_interp = 1;
+        if (ph[i].p_type == PT_DYNAMIC && flagged_pie(f, &ph[i]))
             f->view.executable = 1;
         if (ph[i].p_type == PT_TLS)
             f->tls = &ph[i];

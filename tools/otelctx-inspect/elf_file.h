@@ -14,6 +14,7 @@ struct elf_file {
     const Elf64_Ehdr *ehdr;
     struct otelctx_elf_view view;    /* what the OTEP 4947 rules look at */
     const Elf64_Phdr *tls;           /* PT_TLS, or NULL */
+    int has_interp;                  /* PT_INTERP: started by a dynamic linker */
     Elf64_Addr first_load_vaddr;     /* p_vaddr of the first PT_LOAD */
     const Elf64_Sym *dynsym;         /* .dynsym entries, with their names */
     size_t n_dynsym;

@@ -11,7 +11,17 @@
 
 #include "thread_db.h"
 
-static int musl;
+/* How this process's TLS is resolved. */
+static enum { BY_THREAD_DB, BY_MUSL_DESCRIPTOR, BY_STATIC_OFFSET } how;
+
+/* The executable's loaded object, or NULL. */
+static const struct loaded_object *executable(const struct target *t)
+{
+    for (size_t i = 0; i < t->n_objects; i++)
+        if (strcmp(t->objects[i].path, t->exe) == 0)
+            return &t->objects[i];
+    return NULL;
+}
 
 #if defined(__x86_64__)
 /* musl's libc is its dynamic linker too: ld-musl-ARCH.so.1, or a
@@ -30,12 +40,19 @@ int tls_open(const struct target *t, char *why, size_t why_len)
 {
     char refused[128];
 
-    musl = 0;
+    /* No dynamic linker (-static-pie): every TLS block is the executable's,
+     * at an offset from the thread pointer the linker fixed. Any libc. */
+    const struct loaded_object *exe = executable(t);
+    if (exe != NULL && !exe->elf.has_interp) {
+        how = BY_STATIC_OFFSET;
+        return 0;
+    }
+    how = BY_THREAD_DB;
     if (thread_db_open(t, refused, sizeof(refused)) == 0)
         return 0;
 #if defined(__x86_64__)
     if (is_musl(t)) {
-        musl = 1;
+        how = BY_MUSL_DESCRIPTOR;
         return 0;
     }
 #endif
@@ -85,11 +102,38 @@ static uint64_t descriptor_of(const struct loaded_object *object)
     return 0;
 }
 
+/*
+ * The local-exec offset of the executable's TLS symbol at st_value, as the
+ * linker computed it (and so as every libc must lay the block out): below
+ * the thread pointer on x86-64 (variant II), above its 16-byte TCB on
+ * aarch64 (variant I).
+ */
+static int64_t static_tp_offset(const Elf64_Phdr *tls, uint64_t st_value)
+{
+    uint64_t align = tls->p_align > 1 ? tls->p_align : 1;
+#if defined(__x86_64__)
+    uint64_t first_byte = -tls->p_vaddr & (align - 1);
+    uint64_t block = (tls->p_memsz - first_byte + align - 1) / align * align + first_byte;
+    return (int64_t)st_value - (int64_t)block;
+#else
+    return (int64_t)((16 + align - 1) / align * align + st_value);
+#endif
+}
+
 int tls_locate(const struct target *t, const struct loaded_object *object,
                struct slot_location *loc, char *why, size_t why_len)
 {
     loc->offset = object->elf.view.slot->st_value;
-    if (!musl) {
+    if (how == BY_STATIC_OFFSET) {
+        if (object->elf.tls != NULL && strcmp(object->path, t->exe) == 0) {
+            loc->tp_offset = static_tp_offset(object->elf.tls, loc->offset);
+            return 0;
+        }
+        snprintf(why, why_len, "%s: in a process without dynamic linker only the executable's "
+                 "slot can be located", object->path);
+        return -1;
+    }
+    if (how == BY_THREAD_DB) {
         loc->link_map = link_map_of(t, object);
         if (loc->link_map != 0)
             return 0;
@@ -104,6 +148,23 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
     return -1;
 }
 
+/* The thread pointer of a ptrace-stopped thread. */
+static int thread_pointer(pid_t tid, uint64_t *tp)
+{
+#if defined(__x86_64__)
+    struct user_regs_struct regs;
+    struct iovec iov = {&regs, sizeof(regs)};
+    if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0)
+        return -1;
+    *tp = regs.fs_base;
+#else
+    struct iovec iov = {tp, sizeof(*tp)};
+    if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_ARM_TLS, &iov) != 0)
+        return -1;
+#endif
+    return 0;
+}
+
 #if defined(__x86_64__)
 /*
  * musl's x86-64 TLSDESC resolvers: __tlsdesc_static returns the argument, a
@@ -115,11 +176,9 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
 static int musl_address(const struct target *t, pid_t tid, const struct slot_location *loc,
                         uint64_t *address)
 {
-    struct user_regs_struct regs;
-    struct iovec iov = {&regs, sizeof(regs)};
-    uint64_t pair[2], dtv, block, index[2];
+    uint64_t tp, pair[2], dtv, block, index[2];
 
-    if (ptrace(PTRACE_GETREGSET, tid, (void *)NT_PRSTATUS, &iov) != 0)
+    if (thread_pointer(tid, &tp) != 0)
         return -1;
     if (loc->descriptor == 0) {
         index[0] = 1;
@@ -128,13 +187,13 @@ static int musl_address(const struct target *t, pid_t tid, const struct slot_loc
         if (target_read(t, loc->descriptor, pair, sizeof(pair)) != 0)
             return -1;
         if ((int64_t)pair[1] < 0) {
-            *address = regs.fs_base + pair[1];
+            *address = tp + pair[1];
             return 0;
         }
         if (target_read(t, pair[1], index, sizeof(index)) != 0)
             return -1;
     }
-    if (target_read(t, regs.fs_base + 8, &dtv, sizeof(dtv)) != 0 ||
+    if (target_read(t, tp + 8, &dtv, sizeof(dtv)) != 0 ||
         target_read(t, dtv + 8 * index[0], &block, sizeof(block)) != 0)
         return -1;
     if (block == 0)
@@ -147,8 +206,17 @@ static int musl_address(const struct target *t, pid_t tid, const struct slot_loc
 int tls_address(const struct target *t, pid_t tid, const struct slot_location *loc,
                 uint64_t *address, char *why, size_t why_len)
 {
+    if (how == BY_STATIC_OFFSET) {
+        uint64_t tp;
+        if (thread_pointer(tid, &tp) != 0) {
+            snprintf(why, why_len, "cannot read the thread pointer of thread %d", (int)tid);
+            return -1;
+        }
+        *address = tp + (uint64_t)loc->tp_offset;
+        return 0;
+    }
 #if defined(__x86_64__)
-    if (musl) {
+    if (how == BY_MUSL_DESCRIPTOR) {
         int ret = musl_address(t, tid, loc, address);
         if (ret < 0)
             snprintf(why, why_len, "cannot read the TLS descriptor of thread %d", (int)tid);

@@ -20,6 +20,7 @@ struct slot_location {
     uint64_t link_map;      /* glibc: the object's link_map */
     uint64_t descriptor;    /* musl: its TLSDESC GOT pair; 0: the executable, module 1 */
     uint64_t offset;        /* the slot's offset in the object's TLS block */
+    int64_t tp_offset;      /* without dynamic linker: the slot's offset from the thread pointer */
 };
 
 /* 0, or -1 with the reason in why (neither glibc nor musl on x86-64). */
