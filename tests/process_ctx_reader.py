@@ -7,9 +7,11 @@ must decode (with the small protobuf decoder below, independent of the
 library's encoder) to one complete published version. The writer goes on
 until this reader has MIN_CONSISTENT_READS (and at least VERSIONS versions
 are out), however little CPU either gets; BUDGET_SECONDS only bounds a
-reader that never succeeds.
+reader that never succeeds. With INSPECT, otelctx-inspect --strict watches
+the writer meanwhile (the readers' rules, timestamps rising across its
+readings) and must find nothing broken.
 
-Usage: process_ctx_reader.py WRITER_PROGRAM VERSIONS
+Usage: process_ctx_reader.py WRITER_PROGRAM VERSIONS [INSPECT]
 """
 import select
 import struct
@@ -130,12 +132,22 @@ def main():
     reader = Reader(writer.pid, header)
     writer.stdin.write("go\n")
     writer.stdin.flush()
+    strict = None
+    if len(sys.argv) > 3:
+        strict = subprocess.Popen([sys.argv[3], "--strict", "--json", "--watch", "0.002",
+                                   "--count", "30", str(writer.pid)],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + BUDGET_SECONDS
-    while reader.consistent < MIN_CONSISTENT_READS:
+    while reader.consistent < MIN_CONSISTENT_READS or (strict and strict.poll() is None):
         reader.read_once()
         if time.monotonic() > deadline:
             fail(f"only {reader.consistent} consistent reads ({reader.retried} retried) "
                  f"in {BUDGET_SECONDS} s")
+    if strict is not None:
+        if strict.returncode != 0:
+            fail(f"otelctx-inspect --strict exited {strict.returncode}: {strict.stderr.read()}")
+        print(f"process_ctx_reader: otelctx-inspect --strict, 30 readings while republishing: "
+              f"{strict.stderr.read().strip().splitlines()[-1]}")
     writer.stdin.write("stop\n")
     writer.stdin.flush()
     while not select.select([writer.stdout], [], [], 0)[0]:

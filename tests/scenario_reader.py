@@ -81,9 +81,11 @@ def read_with_gdb(name, pid):
 
 def read_with_inspect(name, inspect, pid):
     """{tid: record bytes (header + attrs_data)} for every thread with a record."""
-    done = subprocess.run([inspect, "--json", str(pid)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run([inspect, "--strict", "--json", str(pid)], capture_output=True, text=True,
+                          timeout=120)
     if done.returncode != 0:
         fail(name, f"otelctx-inspect exited {done.returncode}: {done.stderr.strip()}")
+    print(f"  {done.stderr.strip().splitlines()[-1]}")
     records = {}
     for obj in json.loads(done.stdout)["objects"]:
         for t in obj["threads"]:

@@ -47,7 +47,7 @@ def main():
     try:
         if proc.stdout.readline().strip() != "ready":
             fail("publisher did not start")
-        done = subprocess.run([inspect, "--json", "--watch", "0.005", "--count", str(readings),
+        done = subprocess.run([inspect, "--strict", "--json", "--watch", "0.005", "--count", str(readings),
                                str(proc.pid)], capture_output=True, text=True, timeout=300)
         if done.returncode != 0:
             fail(f"otelctx-inspect exited {done.returncode}: {done.stderr.strip()}")

@@ -13,11 +13,12 @@
 #include "elf_file.h"
 #include "output.h"
 #include "snapshot.h"
+#include "strict.h"
 #include "target.h"
 
 static const char usage_text[] =
     "usage: otelctx-inspect check FILE...\n"
-    "       otelctx-inspect [--json] [--watch SECONDS [--count N]] PID\n"
+    "       otelctx-inspect [--json] [--strict] [--watch SECONDS [--count N]] PID\n"
     "\n"
     "check   applies OTEP 4947's ELF rules to each library or executable:\n"
     "        otel_thread_ctx_v1 a defined TLS GLOBAL DEFAULT symbol of .dynsym,\n"
@@ -26,11 +27,15 @@ static const char usage_text[] =
     "PID     prints the process context and every thread's record (glibc, or\n"
     "        musl on x86-64; needs ptrace permission). --json writes one JSON object\n"
     "        per reading; --watch repeats every SECONDS (N times with --count).\n"
+    "        --strict also applies the rules real readers apply (mapping names,\n"
+    "        header, payload size, timestamps, schema, key map, slot size,\n"
+    "        records) and reports each broken one on stderr.\n"
     "\n"
     "exit status: 0 ok; 1 usage; 2 no such process, or it exited while read;\n"
     "3 permission denied (ptrace_scope, not root); 4 the process does not\n"
     "export otel_thread_ctx_v1; 5 its TLS cannot be resolved (neither glibc\n"
-    "nor musl on x86-64); 6 check: a file breaks the rules or cannot be read.\n";
+    "nor musl on x86-64); 6 check: a file breaks the rules or cannot be read;\n"
+    "7 --strict: a reading breaks a reader's rule.\n";
 
 static int usage(void)
 {
@@ -61,7 +66,7 @@ static int check_files(int n, char **paths)
  * process seen before, or found in /proc this round (a zombie included),
  * "exited while it was read"; one absent from the start is "no process".
  */
-static int inspect_once(pid_t pid, int json, int seen_before)
+static int inspect_once(pid_t pid, int json, int seen_before, struct strict_state *strict)
 {
     struct target t;
     struct snapshot s;
@@ -84,6 +89,8 @@ static int inspect_once(pid_t pid, int json, int seen_before)
             else
                 print_text(stdout, &t, &s);
             fflush(stdout);
+            if (strict != NULL && strict_check(&t, &s, strict) > 0)
+                ret = EXIT_STRICT;
             snapshot_free(&s);
         }
     }
@@ -91,10 +98,12 @@ static int inspect_once(pid_t pid, int json, int seen_before)
     return ret;
 }
 
-static int inspect(pid_t pid, int json, double interval, long count)
+static int inspect(pid_t pid, int json, int strict, double interval, long count)
 {
+    struct strict_state state = {0};
+
     for (long round = 0; count == 0 || round < count; round++) {
-        int ret = inspect_once(pid, json, round > 0);
+        int ret = inspect_once(pid, json, round > 0, strict ? &state : NULL);
         if (ret != 0 || interval <= 0)
             return ret;
         struct timespec pause = {(time_t)interval, (long)((interval - (time_t)interval) * 1e9)};
@@ -105,7 +114,7 @@ static int inspect(pid_t pid, int json, double interval, long count)
 
 int main(int argc, char **argv)
 {
-    int json = 0;
+    int json = 0, strict = 0;
     double interval = 0;
     long count = 0;
     int i = 1;
@@ -115,6 +124,8 @@ int main(int argc, char **argv)
     for (; i < argc - 1; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
+        } else if (strcmp(argv[i], "--strict") == 0) {
+            strict = 1;
         } else if (strcmp(argv[i], "--watch") == 0 && i + 2 < argc) {
             interval = strtod(argv[++i], NULL);
             if (interval <= 0)
@@ -133,5 +144,5 @@ int main(int argc, char **argv)
     long pid = strtol(argv[i], &end, 10);
     if (*end != '\0' || pid <= 0)
         return usage();
-    return inspect((pid_t)pid, json, interval, interval > 0 ? count : 1);
+    return inspect((pid_t)pid, json, strict, interval, interval > 0 ? count : 1);
 }

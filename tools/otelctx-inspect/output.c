@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "record_view.h"
+
 static const char *state_name(enum record_state state)
 {
     switch (state) {
@@ -20,22 +22,6 @@ static void hex(FILE *out, const uint8_t *bytes, size_t n)
         fprintf(out, "%02x", bytes[i]);
 }
 
-/* The entry at *pos, if it fits in attrs_data_size (readers stop at the
- * first one that does not); advances *pos past it. */
-static int next_entry(const otelctx_record *r, size_t *pos, uint8_t *key,
-                      const uint8_t **value, uint8_t *len)
-{
-    if (*pos + 2 > r->attrs_data_size)
-        return 0;
-    *key = r->attrs_data[*pos];
-    *len = r->attrs_data[*pos + 1];
-    if (*pos + 2 + *len > r->attrs_data_size)
-        return 0;
-    *value = &r->attrs_data[*pos + 2];
-    *pos += 2 + (size_t)*len;
-    return 1;
-}
-
 static void text_value(FILE *out, const uint8_t *value, size_t len)
 {
     fputc('"', out);
@@ -48,19 +34,6 @@ static void text_value(FILE *out, const uint8_t *value, size_t len)
             fputc(value[i], out);
     }
     fputc('"', out);
-}
-
-/* Length of the well-formed UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_sequence(const uint8_t *s, size_t n)
-{
-    size_t len = s[0] < 0x80 ? 1 : s[0] >= 0xc2 && s[0] < 0xe0 ? 2
-               : s[0] >= 0xe0 && s[0] < 0xf0 ? 3 : s[0] >= 0xf0 && s[0] < 0xf5 ? 4 : 0;
-    if (len == 0 || len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++)
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-    return len;
 }
 
 /* Values should be UTF-8; bytes that are not become U+FFFD here (value_hex
@@ -124,7 +97,7 @@ void print_text(FILE *out, const struct target *t, const struct snapshot *s)
             fprintf(out, " flags %02x\n", r->trace_flags);
             uint8_t key, len;
             const uint8_t *value;
-            for (size_t pos = 0; next_entry(r, &pos, &key, &value, &len);) {
+            for (size_t pos = 0; record_next_entry(r, &pos, &key, &value, &len);) {
                 if (key < ctx->n_keys)
                     fprintf(out, "      %s = ", ctx->keys[key]);
                 else
@@ -183,7 +156,7 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
                         r->trace_flags, r->attrs_data_size);
                 uint8_t key, len;
                 const uint8_t *value;
-                for (size_t pos = 0; next_entry(r, &pos, &key, &value, &len);) {
+                for (size_t pos = 0; record_next_entry(r, &pos, &key, &value, &len);) {
                     fprintf(out, "%s{\"index\":%u,\"key\":", pos == 2u + len ? "" : ",", key);
                     if (key < ctx->n_keys)
                         json_text(out, ctx->keys[key]);

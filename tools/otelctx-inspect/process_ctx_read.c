@@ -114,16 +114,20 @@ static int decode(struct process_ctx *ctx, struct pb msg)
         } else if (n == 2 && s.p != NULL) {    /* attributes */
             if (key_value(s, key, value, &array) != 0)
                 return -1;
-            if (strcmp(key, "threadlocal.schema_version") == 0)
+            if (strcmp(key, "threadlocal.schema_version") == 0) {
                 snprintf(ctx->schema, sizeof(ctx->schema), "%s", value);
+                ctx->n_schema_attrs++;
+            }
             if (strcmp(key, "threadlocal.attribute_key_map") == 0) {
+                ctx->n_key_map_attrs++;
+                ctx->n_keys = 0;
                 while (array.p != NULL && array.p < array.end) {
                     if (field(&array, &m, &r) != 0)
                         return -1;
                     struct pb none;
                     if (m == 1 && r.p != NULL && ctx->n_keys < MAX_KEYS &&
                         any_value(r, ctx->keys[ctx->n_keys], &none) == 0)
-                        ctx->n_keys++;
+                        ctx->n_empty_keys += ctx->keys[ctx->n_keys++][0] == '\0';
                 }
             }
         }
@@ -150,6 +154,9 @@ int process_ctx_read(const struct target *t, struct process_ctx *ctx, char *why,
         memcpy(&size, header + 12, 4);
         memcpy(&before, header + 16, 8);
         memcpy(&payload, header + 24, 8);
+        ctx->header_read = memcmp(header, "OTEL_CTX", 8) == 0;
+        ctx->version = version;
+        ctx->payload_size = size;
         if (memcmp(header, "OTEL_CTX", 8) != 0 || version != 2 || size > MAX_PAYLOAD) {
             snprintf(why, why_len, "OTEL_CTX mapping of process %d has an unknown header", (int)t->pid);
             return -1;
@@ -164,6 +171,9 @@ int process_ctx_read(const struct target *t, struct process_ctx *ctx, char *why,
                  after == before;
         if (ok) {
             memset(ctx, 0, sizeof(*ctx));
+            ctx->header_read = 1;
+            ctx->version = version;
+            ctx->payload_size = size;
             ctx->published_at_ns = before;
             ok = decode(ctx, (struct pb){bytes, bytes + size}) == 0;
             free(bytes);

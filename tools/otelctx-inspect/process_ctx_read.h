@@ -16,7 +16,11 @@ struct pair {
 
 struct process_ctx {
     int present;                 /* an OTEL_CTX mapping with a valid header */
+    int header_read;             /* the fields below the signature were read */
+    uint32_t version, payload_size;
     uint64_t published_at_ns;
+    size_t n_schema_attrs, n_key_map_attrs; /* occurrences: readers want one each */
+    size_t n_empty_keys;         /* empty names in the key map */
     struct pair resource[MAX_PAIRS];
     size_t n_resource;
     char schema[MAX_TEXT];       /* threadlocal.schema_version */

@@ -37,6 +37,12 @@ static void map_line(struct target *t, const char *line)
     char name[4096];
     snprintf(name, sizeof(name), "%s", line + name_at);
     name[strcspn(name, "\n")] = '\0';
+    if (strstr(name, "OTEL_CTX") != NULL && t->n_ctx_mappings < MAX_CTX_MAPPINGS) {
+        struct ctx_mapping *m = &t->ctx_mappings[t->n_ctx_mappings++];
+        m->start = start;
+        snprintf(m->perms, sizeof(m->perms), "%s", perms);
+        snprintf(m->name, sizeof(m->name), "%.127s", name);
+    }
     for (size_t i = 0; i < sizeof(ctx_names) / sizeof(ctx_names[0]); i++)
         if (strncmp(name, ctx_names[i], strlen(ctx_names[i])) == 0 && t->ctx_mapping == 0)
             t->ctx_mapping = start;

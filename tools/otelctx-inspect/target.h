@@ -16,6 +16,15 @@ struct loaded_object {
     struct elf_file elf;
 };
 
+/* A mapping whose name mentions OTEL_CTX, as /proc/PID/maps shows it. */
+struct ctx_mapping {
+    uint64_t start;
+    char perms[8];
+    char name[128];
+};
+
+enum { MAX_CTX_MAPPINGS = 8 };
+
 struct target {
     pid_t pid;
     char comm[64];
@@ -23,6 +32,8 @@ struct target {
     struct loaded_object *objects;
     size_t n_objects;
     uint64_t ctx_mapping;       /* start of the OTEL_CTX mapping, 0 if none */
+    struct ctx_mapping ctx_mappings[MAX_CTX_MAPPINGS]; /* every one, for --strict */
+    size_t n_ctx_mappings;
 };
 
 /* Exit codes of otelctx-inspect, documented in its usage text and README. */
@@ -33,6 +44,7 @@ enum {
     EXIT_NO_OTELCTX = 4,        /* no loaded object exports the slot */
     EXIT_NO_TLS = 5,            /* TLS of the process cannot be resolved */
     EXIT_CHECK_FAILED = 6,      /* check: a file breaks the ELF rules */
+    EXIT_STRICT = 7,            /* --strict: the reading breaks a reader's rule */
 };
 
 /* Reads maps and opens every mapped ELF object; 0 or an exit code. */

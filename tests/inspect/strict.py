@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""otelctx-inspect --strict names every rule a real reader applies: a
+process that breaks one rule (strict_violator MODE) gives status 7 and a
+"strict: RULE:" line for exactly that rule; the clean process gives 0. The
+timestamp rule needs two readings: --watch runs until the violator, told
+after the first reading to lower its timestamp, is caught.
+
+Usage: strict.py INSPECT VIOLATOR BAD_SLOT_LIBRARY
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+
+RULES = ["mapping-name", "one-process-context", "mapping-not-executable", "header-version",
+         "payload-size", "schema-version", "threadlocal-once", "schema-present", "key-names",
+         "slot-size", "record-ids", "record-flags", "record-entries", "record-utf8",
+         "schema-published"]
+IMPLIED = {"mapping-name": {"one-process-context"}, "header-version": {"schema-published"},
+           "payload-size": {"schema-present"}}
+
+
+def fail(message):
+    print(f"inspect strict: FAIL: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def start(violator, mode, bad_slot):
+    proc = subprocess.Popen([violator, mode, bad_slot], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    if proc.stdout.readline().strip() != "ready":
+        fail(f"violator {mode} did not start")
+    return proc
+
+
+def stop(proc):
+    proc.stdin.close()
+    if proc.wait(timeout=120) != 0:
+        fail(f"violator exited {proc.returncode}")
+
+
+def broken_rules(stderr):
+    return sorted(set(re.findall(r"strict: ([a-z0-9-]+): ", stderr)))
+
+
+def one_reading(inspect, violator, bad_slot, mode):
+    proc = start(violator, mode, bad_slot)
+    try:
+        done = subprocess.run([inspect, "--strict", "--json", str(proc.pid)],
+                              capture_output=True, text=True, timeout=120)
+    finally:
+        stop(proc)
+    return done.returncode, broken_rules(done.stderr), done.stderr
+
+
+def timestamp(inspect, violator, bad_slot):
+    proc = start(violator, "clean", bad_slot)
+    try:
+        watch = subprocess.Popen([inspect, "--strict", "--json", "--watch", "0.01", str(proc.pid)],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        if not watch.stdout.readline():
+            fail(f"no first reading: {watch.stderr.read()}")
+        os.kill(proc.pid, signal.SIGUSR1)
+        watch.stdout.read()
+        status, stderr = watch.wait(timeout=120), watch.stderr.read()
+    finally:
+        stop(proc)
+    if status != 7 or broken_rules(stderr) != ["timestamp-increases"]:
+        fail(f"lowered timestamp: exit {status}, rules {broken_rules(stderr)}: {stderr.strip()}")
+    print("inspect strict: timestamp-increases: caught on the reading after it went back")
+
+
+def main():
+    inspect, violator, bad_slot = sys.argv[1:4]
+    status, rules, stderr = one_reading(inspect, violator, bad_slot, "clean")
+    if status != 0 or rules:
+        fail(f"clean process: exit {status}, rules {rules}: {stderr.strip()}")
+    print(f"inspect strict: clean: {stderr.strip().splitlines()[-1]}")
+    for rule in RULES:
+        status, rules, stderr = one_reading(inspect, violator, bad_slot, rule)
+        if status != 7 or rule not in rules:
+            fail(f"{rule}: exit {status}, rules {rules}: {stderr.strip()}")
+        # What follows from the break is allowed: a badly named mapping is also a
+        # second one; a header readers refuse leaves no readable context, an empty
+        # payload no schema.
+        extra = set(rules) - {rule} - IMPLIED.get(rule, set())
+        if extra:
+            fail(f"{rule}: also reported {sorted(extra)}: {stderr.strip()}")
+        print(f"inspect strict: {rule}: exit 7, reported")
+    timestamp(inspect, violator, bad_slot)
+
+
+if __name__ == "__main__":
+    main()
