@@ -13,6 +13,12 @@
  *
  * Rules for writers
  *   - A record is written only by the thread it is attached to.
+ *   - Every function here that writes a record or the slot (record_set,
+ *     record_init, attach, detach, detach_if, update, update_span,
+ *     attr_push, attr_pop, record_invalidate) is async-signal-safe on a
+ *     record that exists, except that the first otelctx_update() of a
+ *     thread with nothing attached allocates its own record, and creating
+ *     the first record of the process may publish the process context.
  *   - Every function here keeps the record consistent at every instruction:
  *     a reader interrupting the thread sees NULL, a record with valid != 1,
  *     or a complete record.
@@ -146,6 +152,14 @@ OTELCTX_API otelctx_record *otelctx_attach(otelctx_record *record);
 /* Same as otelctx_attach(NULL). */
 OTELCTX_API otelctx_record *otelctx_detach(void);
 
+/*
+ * Detaches record only if it is the calling thread's current one, and
+ * returns it; otherwise returns NULL and the slot is unchanged. For async
+ * runtimes: a frame that ends detaches its own record without knowing
+ * whether another frame replaced it meanwhile.
+ */
+OTELCTX_API otelctx_record *otelctx_detach_if(otelctx_record *record);
+
 /* The calling thread's attached record, or NULL. */
 OTELCTX_API otelctx_record *otelctx_current(void);
 
@@ -159,6 +173,40 @@ OTELCTX_API int otelctx_update(const uint8_t trace_id[16],
                                const uint8_t span_id[8],
                                uint8_t trace_flags,
                                const otelctx_attr *attrs, size_t n_attrs);
+
+/* ---- Partial updates of the attached record ------------------------------ */
+
+/*
+ * A child span: the attached record's span id only; trace id, flags and
+ * attributes stay. A reader sees the old or the new span id, never a mix.
+ * 0; -ENOENT nothing attached; -EINVAL span_id NULL or all zero, or the
+ * attached record has no trace.
+ */
+OTELCTX_API int otelctx_update_span(const uint8_t span_id[8]);
+
+/*
+ * Appends one attribute to the attached record: the entry is written past
+ * attrs_data_size, then the new size is stored (valid untouched).
+ * 0 appended; 1 left out (value over 255 bytes, not UTF-8, or no room: the
+ * record is unchanged); -ENOENT nothing attached; -EINVAL attr NULL, or a
+ * NULL value with len > 0.
+ */
+OTELCTX_API int otelctx_attr_push(const otelctx_attr *attr);
+
+/*
+ * Removes the last n attributes of the attached record with one store of
+ * attrs_data_size. Returns how many were removed (fewer when fewer exist);
+ * -ENOENT nothing attached.
+ */
+OTELCTX_API int otelctx_attr_pop(size_t n);
+
+/*
+ * valid = 0: readers skip the record while it stays attached (an async
+ * runtime hides a shared record without detaching it); the next
+ * otelctx_record_set() or otelctx_update() on it makes it valid again.
+ * 0; -EINVAL record NULL.
+ */
+OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
 
 /* ---- Attribute key map and process context (OTEP 4719) ------------------- */
 

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Signal safety under fire. A writer thread publishes generation after
- * generation, cycling through every writer operation of tests/generation.h;
- * every byte of generation g (ids, flags, keys) is g mod 256, every value
- * byte g mod 128, and the attribute count and lengths follow from g. A per-thread timer
+ * generation, cycling through every writer operation of tests/generation.h
+ * (update, record_set, swap, detach, detach_if, update_span, attr_push and
+ * attr_pop, record_invalidate), whose records say which write they came from. A per-thread timer
  * aimed at the writer interrupts it every few microseconds of wall time; the
  * handler reads otel_thread_ctx_v1 the way an external reader would and
  * classifies: NULL, invalid (valid != 1), or consistent. Anything else is
@@ -68,34 +68,6 @@ static uint32_t interval_seed = 2463534242u;
 
 /* ---- reader: runs in the signal handler, on the writer's thread --------- */
 
-static int consistent(const otelctx_record *r)
-{
-    uint8_t g = r->trace_id[0];
-    size_t pos = 0;
-
-    for (size_t i = 0; i < 16; i++)
-        if (r->trace_id[i] != g)
-            return 0;
-    for (size_t i = 0; i < 8; i++)
-        if (r->span_id[i] != g)
-            return 0;
-    if (r->trace_flags != g || r->attrs_data_size > OTELCTX_ATTRS_CAPACITY)
-        return 0;
-    for (size_t i = 0; i < generation_attr_count(g); i++) {
-        if (pos + 2 > r->attrs_data_size)
-            return 0;
-        size_t len = r->attrs_data[pos + 1];
-        if (r->attrs_data[pos] != g || len != generation_attr_len(g, i) ||
-            pos + 2 + len > r->attrs_data_size)
-            return 0;
-        for (size_t j = 0; j < len; j++)
-            if (r->attrs_data[pos + 2 + j] != generation_value_byte(g))
-                return 0;
-        pos += 2 + len;
-    }
-    return pos == r->attrs_data_size;
-}
-
 static uintptr_t interrupted_pc(const ucontext_t *uc)
 {
 #if defined(__x86_64__)
@@ -138,7 +110,7 @@ static void on_signal(int sig, siginfo_t *info, void *context)
         memcpy(&copy, r, sizeof(copy)); /* one snapshot, as a reader takes */
         if (copy.valid != 1)
             atomic_fetch_add_explicit(&n_invalid, 1, memory_order_relaxed);
-        else if (consistent(&copy))
+        else if (generation_consistent(&copy))
             atomic_fetch_add_explicit(&n_consistent, 1, memory_order_relaxed);
         else if (atomic_fetch_add_explicit(&n_torn, 1, memory_order_relaxed) == 0)
             first_torn = copy;

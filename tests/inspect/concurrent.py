@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """otelctx-inspect reads busy_publisher while its threads keep publishing:
-every record it prints as valid must be one whole generation (every byte
-g mod 256, value bytes g mod 128, attribute count 1 + g % 4, lengths
-(7g + 13i) % 48, keys named key.g through the published key map); a torn
-record fails the test. The
+every record it prints as valid must be one whole generation
+(tests/generation.h: trace id bytes and flags g, value bytes g mod 128,
+attribute count 1 + g % 4, lengths (7g + 13i) % 48, keys named key.g
+through the published key map; a span id of eight equal bytes; perhaps one
+pushed entry); a torn record fails the test. The
 process context it decodes must be what busy_publisher published.
 
 Usage: concurrent.py INSPECT PUBLISHER [READINGS]
@@ -26,18 +27,29 @@ def fail(message):
     sys.exit(1)
 
 
+PUSHED_KEY, PUSHED = 0xEE, b"pushed!"
+
+
 def whole_generation(t, key_map):
+    """tests/generation.h's rules: trace id and flags g, span id eight equal
+    non-zero bytes (g's, or a later otelctx_update_span's), the attributes of
+    g, and perhaps one pushed entry after them."""
     g = bytes.fromhex(t["trace_id"])[0]
-    if bytes.fromhex(t["trace_id"]) != bytes([g]) * 16 or bytes.fromhex(t["span_id"]) != bytes([g]) * 8:
+    span = bytes.fromhex(t["span_id"])
+    if bytes.fromhex(t["trace_id"]) != bytes([g]) * 16 or span != span[:1] * 8:
         return False
     attrs = t["attributes"]
-    if t["trace_flags"] != g or len(attrs) != 1 + g % 4:
+    if attrs and attrs[-1]["index"] == PUSHED_KEY and len(attrs) == 2 + g % 4:
+        if bytes.fromhex(attrs[-1]["value_hex"]) != PUSHED:
+            return False
+        attrs = attrs[:-1]
+    if t["trace_flags"] != g or len(attrs) != 1 + g % 4 or (span[0] == 0) != (g == 0):
         return False
     for i, a in enumerate(attrs):
         value = bytes.fromhex(a["value_hex"])
         if a["index"] != g or a["key"] != key_map[g] or value != bytes([g % 128]) * ((7 * g + 13 * i) % 48):
             return False
-    return t["attrs_data_size"] == sum(2 + len(bytes.fromhex(a["value_hex"])) for a in attrs)
+    return t["attrs_data_size"] == sum(2 + len(bytes.fromhex(a["value_hex"])) for a in t["attributes"])
 
 
 def main():

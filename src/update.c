@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Writes to the calling thread's attached record: all of it (update), its
+ * span id, or its attributes at the end. Each one is a leaf on its hot path.
+ */
+#include "otelctx.h"
+#include "own_record.h"
+#include "record_write.h"
+#include "tls_slot.h"
+
+/* An 8-byte access the compiler may not assume aligned (nor split: volatile). */
+typedef uint64_t __attribute__((aligned(1), may_alias)) unaligned_u64;
+
+/* Nothing attached: fill the thread's own record while it is still
+ * unreachable, then publish it whole (swap style). Off the hot path. */
+__attribute__((noinline, cold))
+static int update_own_record(otelctx_record **slot,
+                             const uint8_t trace_id[16], const uint8_t span_id[8],
+                             uint8_t trace_flags,
+                             const otelctx_attr *attrs, size_t n_attrs)
+{
+    otelctx_record *record = otelctx__own_record();
+
+    if (record == NULL)
+        return -ENOMEM;
+    int ret = otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+    if (ret >= 0)
+        slot_store(slot, record);
+    return ret;
+}
+
+int otelctx_update(const uint8_t trace_id[16], const uint8_t span_id[8],
+                   uint8_t trace_flags,
+                   const otelctx_attr *attrs, size_t n_attrs)
+{
+    otelctx_record **slot = otelctx_tls_slot();
+    otelctx_record *record = slot_load(slot);
+
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return update_own_record(slot, trace_id, span_id, trace_flags, attrs, n_attrs);
+    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+}
+
+int otelctx_update_span(const uint8_t span_id[8])
+{
+    otelctx_record *record = slot_load(otelctx_tls_slot());
+
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return -ENOENT;
+    if (OTELCTX_UNLIKELY(span_id == NULL))
+        return -EINVAL;
+    uint64_t span = otelctx__load64(span_id);
+    uint64_t trace = otelctx__load64(record->trace_id) | otelctx__load64(record->trace_id + 8);
+    if (OTELCTX_UNLIKELY(span == 0 || trace == 0))
+        return -EINVAL;
+    /*
+     * Why one 8-byte store is enough: a reader only sees this thread between
+     * two of its instructions (stopped by ptrace, or interrupted by a
+     * signal), and a store instruction is done or not done at any
+     * instruction boundary. On x86-64 that holds at any alignment (records
+     * may be only 2-byte aligned): a mov completes or faults without side
+     * effects. A compiler may split an unaligned 8-byte memcpy into smaller
+     * stores, so the store is one volatile 64-bit access. On aarch64 a
+     * misaligned str may be performed piecewise if it faults halfway (a page
+     * boundary, copy-on-write after fork): there the span id is aligned only
+     * when the record is 8-aligned, so other records take the in-place
+     * protocol (valid = 0 around the store), which is safe at any alignment.
+     */
+#if defined(__x86_64__)
+    *(volatile unaligned_u64 *)(void *)record->span_id = span;
+#else
+    if (((uintptr_t)record->span_id & 7) == 0) {
+        *(volatile unaligned_u64 *)(void *)record->span_id = span;
+    } else {
+        uint8_t valid = record->valid;
+        record_begin_write(record);
+        otelctx__store64(record->span_id, span);
+        atomic_signal_fence(memory_order_seq_cst);
+        __atomic_store_n(&record->valid, valid, __ATOMIC_RELAXED);
+    }
+#endif
+    return 0;
+}
+
+int otelctx_attr_push(const otelctx_attr *attr)
+{
+    otelctx_record *record = slot_load(otelctx_tls_slot());
+
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return -ENOENT;
+    if (OTELCTX_UNLIKELY(attr == NULL || (attr->value == NULL && attr->len > 0)))
+        return -EINVAL;
+    size_t used = record->attrs_data_size, len = attr->len;
+    size_t end = used + OTELCTX_ENTRY_HEADER + len;
+    if (OTELCTX_UNLIKELY(len > OTELCTX_VALUE_MAX || end > OTELCTX_ATTRS_CAPACITY))
+        return 1;
+    /* Bytes past attrs_data_size are free to write: readers stop there. */
+    uint8_t *entry = &record->attrs_data[used];
+    uint8_t *value = entry + OTELCTX_ENTRY_HEADER;
+    if (OTELCTX_UNLIKELY(len > 16 || otelctx__copy_short(value, attr->value, len)) &&
+        otelctx__copy_utf8(value, attr->value, len))
+        return 1; /* nothing was stored */
+    entry[0] = attr->key;
+    entry[1] = (uint8_t)len;
+    /* The size comes last: it makes the new entry visible all at once. One
+     * 16-bit store, done or not at any instruction boundary. */
+    atomic_signal_fence(memory_order_seq_cst);
+    __atomic_store_n(&record->attrs_data_size, (uint16_t)end, __ATOMIC_RELAXED);
+    return 0;
+}
+
+int otelctx_attr_pop(size_t n)
+{
+    otelctx_record *record = slot_load(otelctx_tls_slot());
+
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return -ENOENT;
+    /* Entries can only be walked forwards: count them, then walk to the
+     * first one to remove. */
+    size_t size = record->attrs_data_size, count = 0, pos = 0;
+    while (pos + OTELCTX_ENTRY_HEADER <= size) {
+        pos += OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+        count++;
+    }
+    if (pos > size) /* a last entry that does not fit: readers ignore it */
+        count--;
+    size_t removed = n < count ? n : count, keep = count - removed;
+    pos = 0;
+    while (keep-- > 0)
+        pos += OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+    /* One store: the entries past the new size are gone for readers. */
+    __atomic_store_n(&record->attrs_data_size, (uint16_t)pos, __ATOMIC_RELAXED);
+    return (int)removed;
+}
