@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Exact instructions per operation, noise-free: runs bench/instr_driver under
-# valgrind --tool=callgrind with collection on only inside the library entry
-# point (callees such as the TLSDESC resolver and memcpy included, the
-# driver's loop excluded), against the default and the optimized build. Two
-# run lengths, so start-up and first-call costs (lazy TLSDESC resolution)
-# cancel out: instructions/op = (Ir(2N) - Ir(N)) / N.
+# Exact instructions per operation, noise-free: runs bench/instr_driver
+# under valgrind --tool=callgrind, collecting only inside the driver's
+# op_NAME function around each operation, against the default and the
+# optimized build, and keeps the cost of every object but the driver: the
+# library's instructions (nested entry points such as detach -> attach, and
+# the TLSDESC resolver in the dynamic linker, included), not the loop's or
+# the call's. Two run lengths, so start-up and first-call costs (lazy TLSDESC
+# resolution) cancel out: instructions/op = (Ir(2N) - Ir(N)) / N.
 #
 # Usage: bench/instructions.sh [BUILD_DIR]   (default: ./build)
 set -euo pipefail
@@ -13,41 +15,47 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$ROOT/build}
 N=100000
-OPS=(swap:otelctx_attach in_place:otelctx_update current:otelctx_current)
+# operation:the entry points it calls
+OPS=(swap:otelctx_attach attach_detach:otelctx_attach+otelctx_detach current:otelctx_current
+     in_place:otelctx_update in_place_ids:otelctx_update record_set:otelctx_record_set
+     update_span:otelctx_update_span attr_push_pop:otelctx_attr_push+otelctx_attr_pop)
 
 fail() { echo "instructions: FAIL: $*" >&2; exit 1; }
 
-# collected_ir LIBDIR OP ENTRY COUNT: instructions executed inside ENTRY.
-collected_ir() {
-    local libdir=$1 op=$2 entry=$3 count=$4 out
+# library_ir LIBDIR OP COUNT: instructions executed outside the driver
+# while op_OP ran COUNT times.
+library_ir() {
+    local libdir=$1 op=$2 count=$3 out
     out=$(mktemp)
     LD_LIBRARY_PATH=$libdir valgrind --tool=callgrind --callgrind-out-file="$out" \
-        --toggle-collect="$entry" "$BUILD/default/bench/instr_driver" "$op" "$count" \
+        --collect-atstart=no --toggle-collect="op_$op" "$DRIVER" "$op" "$count" \
         >/dev/null 2>&1 || { rm -f "$out"; fail "callgrind failed on $op against $libdir"; }
-    sed -n 's/^summary: *//p' "$out"
+    python3 "$ROOT/bench/callgrind_objects.py" "$out" |
+        awk -v driver="$DRIVER" '$2 != driver { sum += $1 } END { print sum + 0 }'
     rm -f "$out"
 }
 
 main() {
     command -v valgrind >/dev/null || fail "valgrind not found (apt-get install valgrind)"
-    local mode driver=$BUILD/default/bench/instr_driver
-    [[ -x $driver ]] || fail "$driver missing: build with -DOTELCTX_BENCHMARKS=ON (bench/compare.sh does)"
+    DRIVER=$(readlink -f "$BUILD/default/bench/instr_driver")
+    [[ -x $DRIVER ]] || fail "$BUILD/default/bench/instr_driver missing: build with -DOTELCTX_BENCHMARKS=ON (bench/compare.sh does)"
+    local mode
     for mode in default optimized; do
         [[ -f $BUILD/$mode/libotelctx.so.1 ]] || fail "$BUILD/$mode/libotelctx.so.1 missing"
     done
-    printf '%-18s %-18s %10s %10s\n' benchmark entry default optimized
+    printf '%-20s %-32s %10s %10s\n' benchmark "entry points" default optimized
     local pair op entry
     for pair in "${OPS[@]}"; do
         op=${pair%%:*} entry=${pair#*:}
         local per_op=()
         for mode in default optimized; do
             local short long
-            short=$(collected_ir "$BUILD/$mode" "$op" "$entry" "$N")
-            long=$(collected_ir "$BUILD/$mode" "$op" "$entry" $((2 * N)))
-            [[ -n $short && -n $long ]] || fail "no callgrind summary for $op ($mode)"
+            short=$(library_ir "$BUILD/$mode" "$op" "$N")
+            long=$(library_ir "$BUILD/$mode" "$op" $((2 * N)))
+            [[ $short -gt 0 && $long -gt $short ]] || fail "no library instructions counted for $op ($mode)"
             per_op+=("$(python3 -c "print(f'{($long - $short) / $N:.2f}')")")
         done
-        printf '%-18s %-18s %10s %10s\n' "single/$op" "$entry" "${per_op[@]}"
+        printf '%-20s %-32s %10s %10s\n' "single/$op" "$entry" "${per_op[@]}"
     done
 }
 

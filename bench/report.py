@@ -17,8 +17,8 @@ import statistics
 import subprocess
 import sys
 
-SINGLE = ["single/in_place", "single/swap", "single/attach_detach",
-          "single/current", "single/record_set"]
+SINGLE = ["single/in_place", "single/in_place_ids", "single/swap", "single/attach_detach",
+          "single/current", "single/record_set", "single/update_span", "single/attr_push_pop"]
 FULL = SINGLE + ["multi/swap/4", "multi/swap/16", "dlopen/swap",
                  "floor/tls_le", "floor/tlsdesc", "alt/tls_gd",
                  "alt/pthread_getspecific"]

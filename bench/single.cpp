@@ -47,6 +47,57 @@ void bench_in_place(benchmark::State &state)
     otelctx_record_free(record);
 }
 
+void bench_in_place_ids(benchmark::State &state)
+{
+    otelctx_record *record = new_record();
+    ids id;
+    otelctx_attach(record);
+    for (auto _ : state) {
+        id.next();
+        int ret = otelctx_update(id.trace, id.span, 0x01, nullptr, 0);
+        benchmark::DoNotOptimize(ret);
+        benchmark::ClobberMemory();
+    }
+    otelctx_detach();
+    otelctx_record_free(record);
+}
+
+// A child span of the attached record: its span id only.
+void bench_update_span(benchmark::State &state)
+{
+    otelctx_record *record = new_record();
+    ids id;
+    otelctx_record_set(record, id.trace, id.span, 0x01, two_attrs, 2);
+    otelctx_attach(record);
+    for (auto _ : state) {
+        id.next();
+        int ret = otelctx_update_span(id.span);
+        benchmark::DoNotOptimize(ret);
+        benchmark::ClobberMemory();
+    }
+    otelctx_detach();
+    otelctx_record_free(record);
+}
+
+// One attribute for the length of a request: pushed, then popped.
+void bench_attr_push_pop(benchmark::State &state)
+{
+    static const otelctx_attr pushed = {3, "/api/v2", 7};
+    otelctx_record *record = new_record();
+    ids id;
+    otelctx_record_set(record, id.trace, id.span, 0x01, two_attrs, 2);
+    otelctx_attach(record);
+    for (auto _ : state) {
+        int ret = otelctx_attr_push(&pushed);
+        benchmark::DoNotOptimize(ret);
+        ret = otelctx_attr_pop(1);
+        benchmark::DoNotOptimize(ret);
+        benchmark::ClobberMemory();
+    }
+    otelctx_detach();
+    otelctx_record_free(record);
+}
+
 void bench_attach_detach(benchmark::State &state)
 {
     otelctx_record *record = new_record();
@@ -102,6 +153,9 @@ void bench_swap(benchmark::State &state)
 int run_benchmarks(int argc, char **argv)
 {
     benchmark::RegisterBenchmark("single/in_place", bench_in_place);
+    benchmark::RegisterBenchmark("single/in_place_ids", bench_in_place_ids);
+    benchmark::RegisterBenchmark("single/update_span", bench_update_span);
+    benchmark::RegisterBenchmark("single/attr_push_pop", bench_attr_push_pop);
     benchmark::RegisterBenchmark("single/swap", bench_swap);
     benchmark::RegisterBenchmark("single/attach_detach", bench_attach_detach);
     benchmark::RegisterBenchmark("single/current", bench_current);

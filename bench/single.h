@@ -11,9 +11,10 @@
 // A swap publishes one of two prepared records per iteration.
 void bench_swap(benchmark::State &state);
 
-// Registers single/in_place, single/swap, single/attach_detach,
-// single/current and single/record_set (after any the caller registered),
-// then runs google-benchmark's command line.
+// Registers single/in_place, single/in_place_ids, single/update_span,
+// single/attr_push_pop, single/swap, single/attach_detach, single/current
+// and single/record_set (after any the caller registered), then runs
+// google-benchmark's command line.
 int run_benchmarks(int argc, char **argv);
 
 #endif

@@ -13,8 +13,12 @@
  * then the bytes the values are taken from (repeated to fill the pool).
  * MODE bits: 0 no trace id, 1 no span id, 2 no attrs array, 3 count past
  * INT_MAX (rejected before any entry is read),
- * 4-5 target (record_set, update in place, update of the own record),
- * 6 misaligned record. LEN_HI bit 7 passes a NULL value.
+ * 4-5 target (record_set, update in place, update of the own record,
+ * partial updates), 6 misaligned record. LEN_HI bit 7 passes a NULL value.
+ * Partial updates: a record of the ids and no attributes is attached, every
+ * attribute is pushed with otelctx_attr_push, FLAGS % 8 are popped, then
+ * SPAN becomes the span id with otelctx_update_span; the decoder follows
+ * each step.
  */
 #include <errno.h>
 #include <limits.h>
@@ -129,6 +133,49 @@ static void check_published(const otelctx_record *r, const struct call *c, int r
     REQUIRE(ret == left_out);
 }
 
+/* The entry each push must append, as the decoder sees the rules. */
+struct model {
+    size_t ends[OTELCTX_ATTRS_CAPACITY / 2 + 1]; /* offset after each entry */
+    size_t count;
+};
+
+static void check_partial(otelctx_record *record, const struct call *c)
+{
+    struct model m = {0};
+    size_t used = 0;
+
+    if (c->trace_id == NULL || !arguments_valid(&(struct call){c->trace_id, c->span_id, c->flags,
+                                                               NULL, 0}, false))
+        return;
+    REQUIRE(otelctx_record_set(record, c->trace_id, c->span_id, c->flags, NULL, 0) == 0);
+    otelctx_attach(record);
+    for (size_t i = 0; c->attrs != NULL && i < c->n_attrs && i < MAX_ATTRS; i++) {
+        const otelctx_attr *a = &c->attrs[i];
+        int ret = otelctx_attr_push(a);
+        if (a->value == NULL && a->len > 0) {
+            REQUIRE(ret == -EINVAL);
+        } else if (a->len > 255 || used + 2 + a->len > OTELCTX_ATTRS_CAPACITY ||
+                   !is_utf8((const uint8_t *)a->value, a->len)) {
+            REQUIRE(ret == 1);
+        } else {
+            REQUIRE(ret == 0);
+            REQUIRE(record->attrs_data[used] == a->key && record->attrs_data[used + 1] == a->len);
+            REQUIRE(a->len == 0 || memcmp(&record->attrs_data[used + 2], a->value, a->len) == 0);
+            used += 2 + a->len;
+            m.ends[m.count++] = used;
+        }
+        REQUIRE(record->attrs_data_size == used && record->valid == 1);
+    }
+    size_t pop = c->flags % 8, removed = pop < m.count ? pop : m.count;
+    REQUIRE(otelctx_attr_pop(pop) == (int)removed);
+    m.count -= removed;
+    REQUIRE(record->attrs_data_size == (m.count ? m.ends[m.count - 1] : 0));
+    int ret = otelctx_update_span(c->span_id);
+    REQUIRE(ret == (no_trace(c) ? -EINVAL : 0));
+    REQUIRE(memcmp(record->span_id, c->span_id, 8) == 0 && memcmp(record->trace_id, c->trace_id, 16) == 0);
+    otelctx_attach(NULL);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     otelctx_attr attrs[MAX_ATTRS];
@@ -166,6 +213,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     otelctx_record *record = (otelctx_record *)(uintptr_t)bytes;
     int ret;
 
+    if (target == 3) {
+        check_partial(record, &c);
+        return 0;
+    }
     if (target == 0) {
         otelctx_attach(NULL);
         memcpy(&before, bytes, sizeof(before));
