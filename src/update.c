@@ -115,19 +115,29 @@ int otelctx_attr_pop(size_t n)
 
     if (OTELCTX_UNLIKELY(record == NULL))
         return -ENOENT;
-    /* Entries can only be walked forwards: count them, then walk to the
+    /* Entries can only be walked forwards: count them (remembering where
+     * the last one starts, which is all pop(1) needs), then walk to the
      * first one to remove. */
-    size_t size = record->attrs_data_size, count = 0, pos = 0;
+    size_t size = record->attrs_data_size, count = 0, pos = 0, last = 0;
     while (pos + OTELCTX_ENTRY_HEADER <= size) {
-        pos += OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+        size_t next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+        if (next > size) /* a last entry that does not fit: readers ignore it */
+            break;
+        last = pos;
+        pos = next;
         count++;
     }
-    if (pos > size) /* a last entry that does not fit: readers ignore it */
-        count--;
-    size_t removed = n < count ? n : count, keep = count - removed;
-    pos = 0;
-    while (keep-- > 0)
-        pos += OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+    size_t removed = n < count ? n : count;
+    if (removed == 0)
+        return 0;
+    if (removed == 1) {
+        pos = last;
+    } else {
+        size_t keep = count - removed;
+        pos = 0;
+        while (keep-- > 0)
+            pos += OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+    }
     /* One store: the entries past the new size are gone for readers. */
     __atomic_store_n(&record->attrs_data_size, (uint16_t)pos, __ATOMIC_RELAXED);
     return (int)removed;
