@@ -6,8 +6,11 @@ Checks:
   1. OTEP 4947's ELF rules, by `otelctx-inspect check` (the one implementation,
      src/elf_rules.c, that otelctx_self_check() applies too): otel_thread_ctx_v1
      a defined TLS GLOBAL DEFAULT symbol of .dynsym, reached through TLSDESC
-     only (an executable may be relaxed statically), no __tls_get_addr import
-     in a library.
+     only (an executable may be relaxed statically).
+  1b. (--map, libotelctx itself) no __tls_get_addr import: the library has no
+     TLS but the slot, so an import means an access fell back to the legacy
+     dialect. (A consumer such as a Rust cdylib imports it for its own
+     thread-locals; scripts/consumer_gate.py does not apply this check.)
   2. (--map) the exported symbols are exactly those the version script lists.
   3. (--optimized) the shim accessor is absent from .symtab and .dynsym.
   4. (--optimized) every entry point that reaches the slot has its own inline
@@ -189,6 +192,12 @@ class Gate:
         return [off for off, kind, sym in self.relocs
                 if kind == self.arch["tlsdesc"] and sym == SLOT]
 
+    def check_no_legacy_import(self):
+        imported = any(s["name"] == "__tls_get_addr" and s["ndx"] == "UND" for s in self.dynsym)
+        self.result("1b legacy TLS", not imported,
+                    "imports __tls_get_addr: some TLS access uses the legacy dialect" if imported
+                    else "no __tls_get_addr import")
+
     def check_exports(self):
         wanted, nodes = version_script_symbols(self.args.map)
         exported = {s["name"] for s in self.dynsym
@@ -267,6 +276,7 @@ class Gate:
         self.lines.append(f"elf-gate: {self.path} ({self.arch['name']}, {kind}, {mode} checks)")
         self.check_elf_rules()
         if self.args.map:
+            self.check_no_legacy_import()
             self.check_exports()
         if self.args.optimized:
             if not self.executable:

@@ -36,9 +36,12 @@ static int check_symbol(const struct otelctx_elf_view *v, char *why, size_t why_
 {
     const char *problem = NULL;
 
-    if (v->slot_index == 0)
+    if (v->slot_index == 0 && v->executable)
         problem = "is not in .dynsym (not exported: link executables with "
                   "-Wl,--export-dynamic-symbol=" OTELCTX_SLOT_NAME ")";
+    else if (v->slot_index == 0)
+        problem = "is not in .dynsym (hidden: a shared library's version script "
+                  "must list it under global:)";
     else if (v->slot->st_shndx == SHN_UNDEF)
         problem = "is undefined in .dynsym";
     else if (ELF64_ST_TYPE(v->slot->st_info) != STT_TLS)
@@ -87,11 +90,6 @@ int otelctx__check_elf_view(const struct otelctx_elf_view *v, char *why, size_t 
     if (!v->executable && tlsdesc == 0) {
         snprintf(why, why_len, "%s has no TLSDESC relocation against "
                  OTELCTX_SLOT_NAME, v->name);
-        return -ENOEXEC;
-    }
-    if (!v->executable && v->imports_tls_get_addr) {
-        snprintf(why, why_len, "%s imports __tls_get_addr: some TLS access uses "
-                 "the legacy dialect", v->name);
         return -ENOEXEC;
     }
     snprintf(why, why_len, OTELCTX_SLOT_NAME " TLS GLOBAL DEFAULT in %s, "

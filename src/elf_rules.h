@@ -36,13 +36,13 @@ struct otelctx_elf_view {
     const Elf64_Sym *slot;          /* its entry, when slot_index != 0 */
     const Elf64_Rela *rela[2];      /* dynamic relocation tables (may be NULL) */
     size_t rela_count[2];
-    int imports_tls_get_addr;       /* __tls_get_addr undefined in .dynsym */
 };
 
 /*
  * 0 when the slot is a defined TLS GLOBAL DEFAULT symbol of .dynsym and every
  * relocation against it is TLSDESC (a shared library needs at least one and
- * must not import __tls_get_addr; in an executable the linker may relax the
+ * may still import __tls_get_addr for other variables, as a Rust cdylib does
+ * for std's; in an executable the linker may relax the
  * access to initial-exec or local-exec). Otherwise -ENOEXEC. Either way why
  * receives a one-line explanation.
  */

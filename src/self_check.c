@@ -122,8 +122,6 @@ static void read_dynamic(const struct loaded_object *self, struct otelctx_elf_vi
         if (strcmp(name, OTELCTX_SLOT_NAME) == 0) {
             v->slot_index = i;
             v->slot = &symtab[i];
-        } else if (strcmp(name, "__tls_get_addr") == 0 && symtab[i].st_shndx == SHN_UNDEF) {
-            v->imports_tls_get_addr = 1;
         }
     }
 }

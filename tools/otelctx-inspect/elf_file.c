@@ -38,7 +38,7 @@ const Elf64_Sym *elf_file_symbol(const struct elf_file *f, const char *name)
     return NULL;
 }
 
-/* .dynsym: the slot's entry and whether __tls_get_addr is imported. */
+/* .dynsym: the slot's entry. */
 static void read_dynsym(struct elf_file *f, const Elf64_Shdr *dynsym)
 {
     if (dynsym->sh_link >= f->ehdr->e_shnum || dynsym->sh_entsize != sizeof(Elf64_Sym))
@@ -60,8 +60,6 @@ static void read_dynsym(struct elf_file *f, const Elf64_Shdr *dynsym)
         if (strcmp(name, OTELCTX_SLOT_NAME) == 0) {
             f->view.slot_index = i;
             f->view.slot = &syms[i];
-        } else if (strcmp(name, "__tls_get_addr") == 0 && syms[i].st_shndx == SHN_UNDEF) {
-            f->view.imports_tls_get_addr = 1;
         }
     }
 }

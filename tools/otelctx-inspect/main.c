@@ -23,7 +23,7 @@ static const char usage_text[] =
     "check   applies OTEP 4947's ELF rules to each library or executable:\n"
     "        otel_thread_ctx_v1 a defined TLS GLOBAL DEFAULT symbol of .dynsym,\n"
     "        reached through TLSDESC only (an executable may be relaxed to\n"
-    "        initial-exec or local-exec); a library must not import __tls_get_addr.\n"
+    "        initial-exec or local-exec). Other TLS of the object is not judged.\n"
     "PID     prints the process context and every thread's record (glibc, or\n"
     "        musl on x86-64; needs ptrace permission). --json writes one JSON object\n"
     "        per reading; --watch repeats every SECONDS (N times with --count).\n"

@@ -1,0 +1,97 @@
+//! Speaks tests/scenario_reader.py's protocol: one context per stdin line
+//! ("TRACE SPAN FLAGS KEY:VALUE..." in hex) until an empty line, one thread
+//! per context publishing it with the safe API, "thread TID unchecked"
+//! per thread and "ready"; the threads keep their records attached until
+//! stdin closes.
+
+use std::io::{BufRead, Write};
+use std::sync::{Arc, Barrier};
+
+use otelctx::{Attr, Key, Record, SpanContext};
+
+struct Context {
+    span: SpanContext,
+    attrs: Vec<(u8, String)>,
+}
+
+fn hex(word: &str) -> Vec<u8> {
+    (0..word.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&word[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+fn parse(line: &str) -> Context {
+    let mut words = line.split_whitespace();
+    let trace_id = hex(words.next().expect("trace id")).try_into().expect("16 bytes");
+    let span_id = hex(words.next().expect("span id")).try_into().expect("8 bytes");
+    let trace_flags = words.next().expect("flags").parse().expect("flags");
+    let attrs = words
+        .map(|w| {
+            let (key, value) = w.split_once(':').expect("KEY:VALUE");
+            (key.parse().expect("key"), String::from_utf8(hex(value)).expect("ASCII value"))
+        })
+        .collect();
+    Context { span: SpanContext { trace_id, span_id, trace_flags }, attrs }
+}
+
+extern "C" {
+    fn gettid() -> i32;
+}
+
+fn publish(index: usize, context: Context, published: Arc<Barrier>, released: Arc<Barrier>, report: std::sync::mpsc::Sender<(usize, i32)>) {
+    let attrs: Vec<Attr> = context.attrs.iter().map(|(k, v)| Attr::new(Key::from_index(*k), v)).collect();
+    let mut record = Record::with(&context.span, &attrs).expect("record");
+    let attached = record.attach();
+    assert_eq!(attached.trace_id(), context.span.trace_id);
+    // SAFETY: gettid has no preconditions.
+    let tid = unsafe { gettid() };
+    report.send((index, tid)).expect("report");
+    published.wait();
+    released.wait();
+    drop(attached);
+}
+
+fn main() {
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut contexts = Vec::new();
+    for line in lines.by_ref() {
+        let line = line.expect("stdin");
+        if line.trim().is_empty() {
+            break;
+        }
+        contexts.push(parse(&line));
+    }
+    let check = otelctx::self_check();
+    println!("self_check {} {}", if check.is_ok() { 0 } else { -8 }, check.err().unwrap_or_default());
+    let published = Arc::new(Barrier::new(contexts.len() + 1));
+    let released = Arc::new(Barrier::new(contexts.len() + 1));
+    let (report, reports) = std::sync::mpsc::channel();
+    let threads: Vec<_> = contexts
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (p, r, s) = (published.clone(), released.clone(), report.clone());
+            std::thread::spawn(move || publish(i, c, p, r, s))
+        })
+        .collect();
+    published.wait();
+    // The TLS kind is not reported: Rust cannot name an extern thread-local
+    // on stable, so the reader runs with --tls any.
+    // In the order of the contexts: the reader pairs them by position.
+    let mut tids: Vec<(usize, i32)> = reports.try_iter().collect();
+    tids.sort();
+    for (_, tid) in tids {
+        println!("thread {tid} unchecked");
+    }
+    println!("ready");
+    std::io::stdout().flush().expect("stdout");
+    for line in lines {
+        line.expect("stdin");
+    }
+    released.wait();
+    for t in threads {
+        t.join().expect("publisher thread");
+    }
+}
