@@ -1,39 +1,17 @@
 //! Speaks tests/scenario_reader.py's protocol: one context per stdin line
 //! ("TRACE SPAN FLAGS KEY:VALUE..." in hex) until an empty line, one thread
-//! per context publishing it with the safe API, "thread TID unchecked"
+//! per context publishing it with the safe API, "thread TID any"
 //! per thread and "ready"; the threads keep their records attached until
 //! stdin closes.
 
 use std::io::{BufRead, Write};
 use std::sync::{Arc, Barrier};
 
-use otelctx::{Attr, Key, Record, SpanContext};
+use otelctx::{Attr, Key, Record};
 
-struct Context {
-    span: SpanContext,
-    attrs: Vec<(u8, String)>,
-}
-
-fn hex(word: &str) -> Vec<u8> {
-    (0..word.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&word[i..i + 2], 16).expect("hex"))
-        .collect()
-}
-
-fn parse(line: &str) -> Context {
-    let mut words = line.split_whitespace();
-    let trace_id = hex(words.next().expect("trace id")).try_into().expect("16 bytes");
-    let span_id = hex(words.next().expect("span id")).try_into().expect("8 bytes");
-    let trace_flags = words.next().expect("flags").parse().expect("flags");
-    let attrs = words
-        .map(|w| {
-            let (key, value) = w.split_once(':').expect("KEY:VALUE");
-            (key.parse().expect("key"), String::from_utf8(hex(value)).expect("ASCII value"))
-        })
-        .collect();
-    Context { span: SpanContext { trace_id, span_id, trace_flags }, attrs }
-}
+#[path = "../../scenario_line.rs"]
+mod scenario_line;
+use scenario_line::{parse, Context};
 
 extern "C" {
     fn gettid() -> i32;
@@ -83,7 +61,7 @@ fn main() {
     let mut tids: Vec<(usize, i32)> = reports.try_iter().collect();
     tids.sort();
     for (_, tid) in tids {
-        println!("thread {tid} unchecked");
+        println!("thread {tid} any");
     }
     println!("ready");
     std::io::stdout().flush().expect("stdout");
