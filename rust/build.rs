@@ -137,6 +137,8 @@ fn main() {
         }
     };
 
+    // Relink when the library is rebuilt.
+    println!("cargo:rerun-if-changed={}", lib_dir.join(library_file()).display());
     if lto() {
         let archive = lib_dir.join("libotelctx.a");
         if !is_bitcode_archive(&archive) {
