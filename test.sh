@@ -68,6 +68,9 @@ main() {
     run_tests aarch64-default ""
     build_mode "$BUILD" aarch64-optimized
     run_tests aarch64-optimized ""
+    # Rust: the crate in both link modes, readers, cdylib, gate, aarch64.
+    require_log "Rust tests"
+    "$ROOT/tests/rust/run.sh" "$BUILD"
     echo "test.sh: all builds and tests passed"
 }
 

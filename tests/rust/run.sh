@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Every Rust test, against the C builds of BUILD_ROOT (test.sh builds them
+# first: default, optimized, aarch64-default). Uses Debian's rustc-web 1.85,
+# the toolchain of a fresh machine, except for the external consumer, which
+# gets whatever rust/cargo-lto picks here.
+#   1. cargo test of the crate: dynamic against build/default's libotelctx.so,
+#      then with feature lto through rust/cargo-lto (the gate on its tests);
+#   2. the Rust scenario publisher (4 threads) read by gdb and otelctx-inspect,
+#      byte for byte: linked to libotelctx.so, and LTO-linked;
+#   3. the Rust cdylib SDK dlopened by a C host, read the same way;
+#   4. the signal stress of the Rust-inlined writers;
+#   5. the consumer gate's negative cases;
+#   6. a new crate outside the repository built with rust/cargo-lto;
+#   7. aarch64: the crate's tests cross-built, the example run under qemu.
+# Usage: tests/rust/run.sh BUILD_ROOT
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=$(realpath "$1")
+WORK=$BUILD/rust-tests
+HERE=$ROOT/tests/rust
+# shellcheck source=../../scripts/require.sh
+source "$ROOT/scripts/require.sh"
+# shellcheck source=../../scripts/toolchain.sh
+source "$ROOT/scripts/toolchain.sh"
+# shellcheck source=../../scripts/rust_toolchain.sh
+source "$ROOT/scripts/rust_toolchain.sh"
+
+INSPECT=$BUILD/default/tools/otelctx-inspect/otelctx-inspect
+READER=(python3 "$ROOT/tests/scenario_reader.py")
+
+stage() { require_log "rust: $*"; }
+
+# cargo_dynamic DIR ARG...: cargo linking DIR's libotelctx.so.
+cargo_dynamic() {
+    local dir=$1
+    shift
+    OTELCTX_DIR=$dir RUSTC=$OTELCTX_RUSTC RUSTDOC=$OTELCTX_RUSTDOC "$OTELCTX_CARGO" "$@"
+}
+
+crate_tests() {
+    stage "cargo test, linked to libotelctx.so"
+    (cd "$ROOT/rust" && CARGO_TARGET_DIR=$WORK/crate-so cargo_dynamic "$BUILD/default" test --offline -q)
+    stage "cargo test, feature lto through cargo-lto"
+    (cd "$ROOT/rust" && CARGO_TARGET_DIR=$WORK/crate-lto RUSTC=$OTELCTX_RUSTC \
+        "$ROOT/rust/cargo-lto" test --offline -q --release --features lto &&
+        "$ROOT/rust/cargo-lto" run --offline -q --release --features lto --example publish)
+}
+
+scenarios() {
+    stage "scenario publisher linked to libotelctx.so"
+    (cd "$HERE/publisher" && CARGO_TARGET_DIR=$WORK/publisher-so cargo_dynamic "$BUILD/default" build --offline -q --release)
+    "${READER[@]}" rust_shared --reader gdb,inspect --tls any --inspect "$INSPECT" -- \
+        env LD_LIBRARY_PATH="$BUILD/default" "$WORK/publisher-so/release/otelctx-rust-publisher"
+    stage "scenario publisher LTO-linked"
+    (cd "$HERE/publisher" && CARGO_TARGET_DIR=$WORK/publisher-lto RUSTC=$OTELCTX_RUSTC \
+        "$ROOT/rust/cargo-lto" build --offline -q --release --features lto)
+    "${READER[@]}" rust_lto --reader gdb,inspect --tls any --inspect "$INSPECT" -- \
+        "$WORK/publisher-lto/release/otelctx-rust-publisher"
+    stage "cdylib SDK dlopened by a C host"
+    (cd "$HERE/sdk_cdylib" && CARGO_TARGET_DIR=$WORK/sdk RUSTC=$OTELCTX_RUSTC \
+        "$ROOT/rust/cargo-lto" build --offline -q --release --features lto)
+    gcc -O2 -Wall -Wextra -Werror -o "$WORK/sdk_host" "$HERE/sdk_host.c"
+    "${READER[@]}" rust_sdk_cdylib --reader gdb,inspect --tls any --inspect "$INSPECT" -- \
+        "$WORK/sdk_host" "$WORK/sdk/release/libotelctx_rust_sdk.so"
+    stage "signal stress of the Rust-inlined writers"
+    "$WORK/publisher-lto/release/signal_stress"
+}
+
+gate_negative() {
+    local case
+    for case in good good-cdylib opt-level-0 no-plugin-lto march export-from-dependency \
+        cdylib-no-version-script cdylib-no-tlsdesc; do
+        stage "consumer gate: $case"
+        RUSTC=$OTELCTX_RUSTC "$HERE/gate_negative.sh" "$case" "$WORK/gate"
+    done
+}
+
+aarch64() {
+    stage "aarch64: the crate cross-built, its example under qemu"
+    (cd "$ROOT/rust" &&
+        export CARGO_TARGET_DIR=$WORK/aarch64 \
+            CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
+            CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu" &&
+        cargo_dynamic "$BUILD/aarch64-default" test --offline -q --release \
+            --target aarch64-unknown-linux-gnu --no-run &&
+        cargo_dynamic "$BUILD/aarch64-default" run --offline -q --release \
+            --target aarch64-unknown-linux-gnu --example publish) | tee "$WORK/aarch64.log"
+    grep -qx 'publish: ok' "$WORK/aarch64.log" || require_fail "the aarch64 example did not report ok"
+}
+
+# Rust std for aarch64 from Debian (multiarch), matching rustc-web 1.85.
+require_aarch64_std() {
+    [[ -d /usr/lib/rustlib/aarch64-unknown-linux-gnu/lib ]] && return
+    [[ $(id -u) -eq 0 ]] || require_fail "aarch64 Rust std missing; as root: dpkg --add-architecture arm64 && apt-get update && apt-get install libstd-rust-web-dev:arm64=$RUST_WEB_VERSION"
+    dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64; unset REQUIRE_APT_UPDATED; }
+    require_packages "the Rust std for aarch64 cross builds" \
+        "libstd-rust-web-dev:arm64=$RUST_WEB_VERSION" "libstd-rust-web-1.85:arm64=$RUST_WEB_VERSION"
+}
+
+main() {
+    require "Rust tests: readers, the C host" gcc:gcc gdb:gdb python3:python3 objdump:binutils
+    require_toolchain
+    require_debian_rust
+    require_aarch64_std
+    RUSTC=/usr/bin/rustc require_rust
+    mkdir -p "$WORK"
+    crate_tests
+    scenarios
+    gate_negative
+    stage "a new crate outside the repository, built with cargo-lto's own pick"
+    (unset RUSTC; "$HERE/external_consumer.sh" "$WORK")
+    aarch64
+    echo "rust tests: all passed"
+}
+
+main "$@"
