@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Compares the two builds on this machine. Builds what is missing (both
 # modes, with benchmarks), then runs bench_otelctx against the default and
-# the optimized libotelctx.so, and bench_lto, in alternation (A B C A B C …),
+# the optimized libotelctx.so, and bench_lto, and bench/rust in the same
+# three link modes, in alternation (A B C … A B C …),
 # pinned to one CPU, and writes under BUILD/bench-results/TIMESTAMP/:
 #   raw/VARIANT-ROUND.json   every run (and its stderr in .log)
 #   table.md                 medians, min–max, optimized/default, targets
@@ -23,6 +24,8 @@ source "$ROOT/scripts/require.sh"
 source "$ROOT/scripts/toolchain.sh"
 # shellcheck source=scripts/builds.sh
 source "$ROOT/scripts/builds.sh"
+# shellcheck source=scripts/rust_toolchain.sh
+source "$ROOT/scripts/rust_toolchain.sh"
 
 usage() {
     sed -n 's/^# \{0,1\}//; /^Usage:/,/^$/p' "$0" >&2
@@ -55,11 +58,25 @@ run_variant() {
     case $variant in
     default | optimized) cmd=(env LD_LIBRARY_PATH="$BUILD/$variant" "$BUILD/default/bench/bench_otelctx") ;;
     lto) cmd=("$BUILD/optimized/bench/bench_lto") ;;
+    default+rust | optimized+rust) cmd=(env LD_LIBRARY_PATH="$BUILD/${variant%+rust}" "$RUST_SO") ;;
+    lto+rust) cmd=("$RUST_LTO") ;;
     esac
     pin "${cmd[@]}" --benchmark_repetitions="$REPETITIONS" --benchmark_min_time="$MIN_TIME" \
         --benchmark_out="$OUT/raw/$variant-$round.json" --benchmark_out_format=json \
         >/dev/null 2>"$OUT/raw/$variant-$round.log" ||
         require_fail "$variant round $round failed (log: $OUT/raw/$variant-$round.log)"
+}
+
+# bench/rust linked to libotelctx.so, and LTO-linked through rust/cargo-lto.
+build_rust() {
+    require_rust
+    require_log "Rust benchmark: linked to libotelctx.so, and LTO-linked"
+    (cd "$ROOT/bench/rust" && CARGO_TARGET_DIR=$BUILD/bench-rust/so OTELCTX_DIR=$BUILD/default \
+        RUSTC=$OTELCTX_RUSTC "$OTELCTX_CARGO" build --offline -q --release)
+    (cd "$ROOT/bench/rust" && CARGO_TARGET_DIR=$BUILD/bench-rust/lto RUSTC=$OTELCTX_RUSTC \
+        "$ROOT/rust/cargo-lto" build --offline -q --release --features lto >/dev/null)
+    RUST_SO=$BUILD/bench-rust/so/release/otelctx-bench-rust
+    RUST_LTO=$BUILD/bench-rust/lto/release/otelctx-bench-rust
 }
 
 main() {
@@ -70,11 +87,12 @@ main() {
     require_bench_tools
     build_mode "$BUILD" default
     build_mode "$BUILD" optimized
+    build_rust
     OUT=$BUILD/bench-results/$(date +%Y%m%d-%H%M%S)
     mkdir -p "$OUT/raw"
     local round variant
     for round in $(seq 1 "$ROUNDS"); do
-        for variant in default optimized lto; do
+        for variant in default optimized lto default+rust optimized+rust lto+rust; do
             require_log "round $round/$ROUNDS: $variant"
             run_variant "$variant" "$round"
         done

@@ -3,8 +3,8 @@
 """Reads google-benchmark JSON of the otelctx suite.
 
   report.py --check VARIANT FILE   smoke check: every benchmark of VARIANT
-                                   (default, optimized, lto) present, none
-                                   errored, dlopen/swap on dynamic TLS
+                                   (default, optimized, lto, rust) present,
+                                   none errored, dlopen/swap on dynamic TLS
   report.py --summary DIR          DIR/raw/VARIANT-ROUND.json of
                                    bench/compare.sh -> DIR/table.md and
                                    DIR/chart.png (gnuplot); prints the table
@@ -19,9 +19,11 @@ import sys
 
 SINGLE = ["single/in_place", "single/in_place_ids", "single/swap", "single/attach_detach",
           "single/current", "single/record_set", "single/update_span", "single/attr_push_pop"]
+# bench/rust: the same operations from Rust, in the same three link modes.
+RUST = ["rust/swap", "rust/current", "rust/in_place", "rust/update_span"]
 FULL = SINGLE + ["multi/swap/4", "multi/swap/16", "dlopen/swap",
                  "floor/tls_le", "floor/tlsdesc", "alt/tls_gd",
-                 "alt/pthread_getspecific"]
+                 "alt/pthread_getspecific"] + RUST
 VARIANTS = ["default", "optimized", "lto"]
 FLOORS = ["floor/tls_le", "floor/tlsdesc"]
 
@@ -48,7 +50,7 @@ def check(variant, path):
         if run.get("error_occurred"):
             fail(f"{variant}: {run['name']} errored: {run.get('error_message')}")
     names = {name_of(r) for r in runs}
-    expected = SINGLE if variant == "lto" else FULL
+    expected = {"lto": SINGLE, "rust": RUST}.get(variant, [n for n in FULL if n not in RUST])
     missing = [n for n in expected if n not in names]
     if missing:
         fail(f"{variant}: benchmarks missing: {', '.join(missing)}")
@@ -62,7 +64,8 @@ def collect(directory):
     """{variant: {benchmark: [ns per op of every repetition of every round]}}"""
     samples = {v: {} for v in VARIANTS}
     for path in sorted(glob.glob(os.path.join(directory, "raw", "*.json"))):
-        variant = os.path.basename(path).split("-")[0]
+        # VARIANT-ROUND.json, or VARIANT+rust-ROUND.json for the Rust rows.
+        variant = os.path.basename(path).split("-")[0].split("+")[0]
         for run in iterations(path):
             # CPU time: per-thread cost for multi/*, and for single-threaded
             # runs it equals wall time minus the time the VM was descheduled.
@@ -102,6 +105,8 @@ def targets(medians):
          swap_o <= 1.5 * o["floor/tlsdesc"], f"{swap_o / o['floor/tlsdesc']:.2f}x"),
         ("bench_lto single/swap within 1.5x of floor/tls_le",
          lto["single/swap"] <= 1.5 * d["floor/tls_le"], f"{lto['single/swap'] / d['floor/tls_le']:.2f}x"),
+        ("LTO-linked rust/swap within 1.5x of floor/tls_le",
+         lto["rust/swap"] <= 1.5 * d["floor/tls_le"], f"{lto['rust/swap'] / d['floor/tls_le']:.2f}x"),
     ]
     for mode, m in (("default", d), ("optimized", o)):
         for alt in ("alt/pthread_getspecific", "alt/tls_gd"):

@@ -12,7 +12,8 @@
 #   4. the signal stress of the Rust-inlined writers;
 #   5. the consumer gate's negative cases;
 #   6. a new crate outside the repository built with rust/cargo-lto;
-#   7. aarch64: the crate's tests cross-built, the example run under qemu.
+#   7. the benchmark smoke of bench/rust and its instruction counts;
+#   8. aarch64: the crate's tests cross-built, the example run under qemu.
 # Usage: tests/rust/run.sh BUILD_ROOT
 set -euo pipefail
 
@@ -99,8 +100,24 @@ require_aarch64_std() {
         "libstd-rust-web-dev:arm64=$RUST_WEB_VERSION" "libstd-rust-web-1.85:arm64=$RUST_WEB_VERSION"
 }
 
+bench_smoke() {
+    stage "benchmark smoke: bench/rust in three link modes, and its instruction counts"
+    (cd "$ROOT/bench/rust" && CARGO_TARGET_DIR=$WORK/bench-so cargo_dynamic "$BUILD/default" build --offline -q --release)
+    (cd "$ROOT/bench/rust" && CARGO_TARGET_DIR=$WORK/bench-lto RUSTC=$OTELCTX_RUSTC \
+        "$ROOT/rust/cargo-lto" build --offline -q --release --features lto)
+    local so=$WORK/bench-so/release/otelctx-bench-rust lto=$WORK/bench-lto/release/otelctx-bench-rust mode
+    for mode in default optimized; do
+        LD_LIBRARY_PATH=$BUILD/$mode "$so" --benchmark_min_time=0.002 --benchmark_format=json >"$WORK/bench-$mode.json"
+        python3 "$ROOT/bench/report.py" --check rust "$WORK/bench-$mode.json"
+    done
+    "$lto" --benchmark_min_time=0.002 --benchmark_format=json >"$WORK/bench-lto.json"
+    python3 "$ROOT/bench/report.py" --check rust "$WORK/bench-lto.json"
+    "$ROOT/bench/rust/instructions.sh" "$BUILD" "$so" "$lto"
+}
+
 main() {
-    require "Rust tests: readers, the C host" gcc:gcc gdb:gdb python3:python3 objdump:binutils
+    require "Rust tests: readers, the C host" gcc:gcc gdb:gdb python3:python3 objdump:binutils \
+        valgrind:valgrind
     require_toolchain
     require_debian_rust
     require_aarch64_std
@@ -111,6 +128,7 @@ main() {
     gate_negative
     stage "a new crate outside the repository, built with cargo-lto's own pick"
     (unset RUSTC; "$HERE/external_consumer.sh" "$WORK")
+    bench_smoke
     aarch64
     echo "rust tests: all passed"
 }
