@@ -7,7 +7,7 @@ install(TARGETS otelctx otelctx_static
   EXPORT otelctxTargets
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-install(FILES include/otelctx.h DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(FILES include/otelctx.h include/otelctx.hpp DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(OTELCTX_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/otelctx)
 install(EXPORT otelctxTargets
