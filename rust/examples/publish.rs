@@ -1,7 +1,5 @@
 //! Publishes a span on the main thread, enters a child span and an extra
 //! attribute, and checks each step in-process: what an SDK does per request.
-//! Runs without threads, so it also runs under qemu-user (whose emulation of
-//! Rust's thread spawn hangs on Debian 12).
 
 use otelctx::{Attr, Key, Record, SpanContext};
 

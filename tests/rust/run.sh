@@ -13,7 +13,7 @@
 #   5. the consumer gate's negative cases;
 #   6. a new crate outside the repository built with rust/cargo-lto;
 #   7. the benchmark smoke of bench/rust and its instruction counts;
-#   8. aarch64: the crate's tests cross-built, the example run under qemu.
+#   8. aarch64: the crate's tests and example cross-built, run under qemu.
 # Usage: tests/rust/run.sh BUILD_ROOT
 set -euo pipefail
 
@@ -79,25 +79,51 @@ gate_negative() {
 }
 
 aarch64() {
-    stage "aarch64: the crate cross-built, its example under qemu"
+    stage "aarch64: the crate's tests and example, cross-built, under qemu"
     (cd "$ROOT/rust" &&
         export CARGO_TARGET_DIR=$WORK/aarch64 \
+            CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="--sysroot $AARCH64_SYSROOT" \
             CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
             CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu" &&
         cargo_dynamic "$BUILD/aarch64-default" test --offline -q --release \
-            --target aarch64-unknown-linux-gnu --no-run &&
+            --target aarch64-unknown-linux-gnu &&
         cargo_dynamic "$BUILD/aarch64-default" run --offline -q --release \
             --target aarch64-unknown-linux-gnu --example publish) | tee "$WORK/aarch64.log"
     grep -qx 'publish: ok' "$WORK/aarch64.log" || require_fail "the aarch64 example did not report ok"
 }
 
-# Rust std for aarch64 from Debian (multiarch), matching rustc-web 1.85.
-require_aarch64_std() {
-    [[ -d /usr/lib/rustlib/aarch64-unknown-linux-gnu/lib ]] && return
-    [[ $(id -u) -eq 0 ]] || require_fail "aarch64 Rust std missing; as root: dpkg --add-architecture arm64 && apt-get update && apt-get install libstd-rust-web-dev:arm64=$RUST_WEB_VERSION"
-    dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64; unset REQUIRE_APT_UPDATED; }
-    require_packages "the Rust std for aarch64 cross builds" \
-        "libstd-rust-web-dev:arm64=$RUST_WEB_VERSION" "libstd-rust-web-1.85:arm64=$RUST_WEB_VERSION"
+# aarch64_sysroot: a private Rust sysroot with Debian's aarch64 std (from
+# libstd-rust-web-dev:arm64, matching rustc-web 1.85) into AARCH64_SYSROOT.
+# The package is downloaded and unpacked, not installed: installing it pulls
+# in libc6:arm64, whose entries in the host's ld.so.cache then mix with the
+# cross libc under qemu -L and hang every fork and thread start there.
+aarch64_sysroot() {
+    AARCH64_SYSROOT=$BUILD/rust-aarch64-sysroot
+    local std=$AARCH64_SYSROOT/std
+    if [[ ! -d $std/usr/lib/rustlib/aarch64-unknown-linux-gnu/lib ]]; then
+        local deb_dir=$BUILD/rust-aarch64-deb
+        local download=(apt-get download -q "libstd-rust-web-dev:arm64=$RUST_WEB_VERSION")
+        if ! dpkg --print-foreign-architectures | grep -qx arm64 ||
+            ! apt-cache show "libstd-rust-web-dev:arm64=$RUST_WEB_VERSION" >/dev/null 2>&1; then
+            [[ $(id -u) -eq 0 ]] ||
+                require_fail "aarch64 Rust std: as root, dpkg --add-architecture arm64 && apt-get update"
+            require_log "adding the arm64 package lists (aarch64 Rust std, unpacked, not installed)"
+            dpkg --add-architecture arm64
+            local log
+            log=$(mktemp "${TMPDIR:-/tmp}/otelctx-apt.XXXXXX.log")
+            require_apt "$log" update -q
+            rm -f "$log"
+        fi
+        rm -rf "$deb_dir" "$std"
+        mkdir -p "$deb_dir" "$std"
+        (cd "$deb_dir" && "${download[@]}" >/dev/null 2>&1) || require_fail "${download[*]} failed"
+        dpkg-deb -x "$deb_dir"/*.deb "$std"
+    fi
+    mkdir -p "$AARCH64_SYSROOT/lib/rustlib"
+    ln -sfn /usr/lib/rustlib/x86_64-unknown-linux-gnu "$AARCH64_SYSROOT/lib/rustlib/x86_64-unknown-linux-gnu"
+    ln -sfn /usr/lib/rustlib/etc "$AARCH64_SYSROOT/lib/rustlib/etc"
+    ln -sfn "$std/usr/lib/rustlib/aarch64-unknown-linux-gnu" \
+        "$AARCH64_SYSROOT/lib/rustlib/aarch64-unknown-linux-gnu"
 }
 
 bench_smoke() {
@@ -120,7 +146,7 @@ main() {
         valgrind:valgrind
     require_toolchain
     require_debian_rust
-    require_aarch64_std
+    aarch64_sysroot
     RUSTC=/usr/bin/rustc require_rust
     mkdir -p "$WORK"
     crate_tests
