@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "key_map.h"
 #include "otelctx.h"
 #include "process_ctx.h"
 #include "protobuf.h"
@@ -47,8 +48,6 @@ struct process_header {
     uint64_t payload;
 };
 _Static_assert(sizeof(struct process_header) == 32, "OTEP 4719 header is 32 bytes");
-
-pthread_mutex_t otelctx__process_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static struct {
     struct process_header *header; /* NULL: not published */
@@ -180,15 +179,15 @@ static void forget_published(void)
 }
 
 /* fork: the child has no mapping (MADV_DONTFORK) and must not think it has. */
-static void atfork_prepare(void) { pthread_mutex_lock(&otelctx__process_lock); }
-static void atfork_parent(void) { pthread_mutex_unlock(&otelctx__process_lock); }
+static void atfork_prepare(void) { pthread_mutex_lock(&otelctx__registry_lock); }
+static void atfork_parent(void) { pthread_mutex_unlock(&otelctx__registry_lock); }
 static void atfork_child(void)
 {
     ctx.header = NULL;
     forget_published();
     /* A new process: its first key or record publishes its own context. */
     atomic_store(&settled, ctx.external);
-    pthread_mutex_unlock(&otelctx__process_lock);
+    pthread_mutex_unlock(&otelctx__registry_lock);
 }
 
 static void register_atfork(void)
@@ -332,9 +331,9 @@ void otelctx__process_ensure(void)
 {
     if (atomic_load_explicit(&settled, memory_order_acquire))
         return;
-    pthread_mutex_lock(&otelctx__process_lock);
+    pthread_mutex_lock(&otelctx__registry_lock);
     settle_locked();
-    pthread_mutex_unlock(&otelctx__process_lock);
+    pthread_mutex_unlock(&otelctx__registry_lock);
 }
 
 int otelctx__process_republish(void)
@@ -357,10 +356,10 @@ int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
         return err;
 
     pthread_once(&atfork_once, register_atfork);
-    pthread_mutex_lock(&otelctx__process_lock);
+    pthread_mutex_lock(&otelctx__registry_lock);
     err = ctx.external ? -EEXIST : publish_locked(copy, n_resource);
     atomic_store(&settled, 1);
-    pthread_mutex_unlock(&otelctx__process_lock);
+    pthread_mutex_unlock(&otelctx__registry_lock);
     if (err < 0)
         free(copy);
     return err;
@@ -370,14 +369,14 @@ int otelctx_process_unpublish(void)
 {
     int err = -ENOENT;
 
-    pthread_mutex_lock(&otelctx__process_lock);
+    pthread_mutex_lock(&otelctx__registry_lock);
     if (ctx.header != NULL) {
         unmap_header();
         forget_published();
         err = 0;
     }
     atomic_store(&settled, 1);
-    pthread_mutex_unlock(&otelctx__process_lock);
+    pthread_mutex_unlock(&otelctx__registry_lock);
     return err;
 }
 
@@ -388,13 +387,13 @@ const char *otelctx_schema_version(void)
 
 int otelctx_process_external(void)
 {
-    pthread_mutex_lock(&otelctx__process_lock);
+    pthread_mutex_lock(&otelctx__registry_lock);
     ctx.external = 1;
     if (ctx.header != NULL) {
         unmap_header();
         forget_published();
     }
     atomic_store(&settled, 1);
-    pthread_mutex_unlock(&otelctx__process_lock);
+    pthread_mutex_unlock(&otelctx__registry_lock);
     return 0;
 }

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Registering a key: the key map (key_map.c) and the process context that
+ * names it to readers (process_ctx.c), in that order, under one lock.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "key_map.h"
+#include "otelctx.h"
+#include "process_ctx.h"
+
+/* Appends name; the republish happens before the index is handed out, so no
+ * thread record can carry an index whose name is not yet published. */
+static int register_key(const char *name)
+{
+    int index = otelctx__key_append(name);
+    if (index < 0)
+        return index;
+    int err = otelctx__process_republish();
+    if (err < 0) {
+        otelctx__key_drop_last();
+        return err;
+    }
+    otelctx__key_settle();
+    return index;
+}
+
+int otelctx_key_index(const char *name)
+{
+    if (name == NULL || name[0] == '\0' || strnlen(name, OTELCTX_MAX_KEY_LEN + 1) > OTELCTX_MAX_KEY_LEN)
+        return -EINVAL;
+
+    pthread_mutex_lock(&otelctx__registry_lock);
+    int index = otelctx__key_find(name), added = 0;
+    if (index < 0) {
+        index = register_key(name);
+        added = index >= 0;
+    }
+    void (*on_key)(uint8_t, const char *, void *) = NULL;
+    void *arg = NULL;
+    const char *stored = NULL; /* the map's copy: lives as long as the process */
+    if (added) {
+        size_t n_keys;
+        stored = otelctx__key_map(&n_keys)[index];
+        otelctx__key_listener_get(&on_key, &arg);
+    }
+    pthread_mutex_unlock(&otelctx__registry_lock);
+    /* Outside the lock: the listener may call back into otelctx (the key
+     * map, another registration) to republish its own context. */
+    if (on_key != NULL)
+        on_key((uint8_t)index, stored, arg);
+    return index;
+}
