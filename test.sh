@@ -11,12 +11,17 @@ source "$ROOT/scripts/require.sh"
 source "$ROOT/scripts/toolchain.sh"
 # shellcheck source=scripts/builds.sh
 source "$ROOT/scripts/builds.sh"
+# shellcheck source=scripts/rust_toolchain.sh
+source "$ROOT/scripts/rust_toolchain.sh"
 
 install_prerequisites() {
     require "the default build and its tests: compilers, ELF tools, readers" \
         cmake:cmake make:make gcc:gcc readelf:binutils objdump:binutils pkg-config:pkgconf \
         valgrind:valgrind python3:python3 protoc:protobuf-compiler gdb:gdb ld.lld:lld
     require "the musl build" musl-gcc:musl-tools
+    require "the documentation's tests: man pages, C++ examples" man:man-db g++:g++
+    # The Rust examples of docs/ and the Rust suite: Debian's rustc-web 1.85.
+    require_debian_rust
     require_toolchain
     require_clang_runtime
     require_bench_tools

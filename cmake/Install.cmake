@@ -28,3 +28,7 @@ list(JOIN OTELCTX_CONSUMER_LTO_FLAGS " " OTELCTX_PC_LTO_FLAGS)
 configure_file(cmake/otelctx.pc.in ${CMAKE_CURRENT_BINARY_DIR}/otelctx.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/otelctx.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
+
+# The man pages: the API and the inspector.
+install(FILES docs/man/otelctx.3 DESTINATION ${CMAKE_INSTALL_MANDIR}/man3)
+install(FILES docs/man/otelctx-inspect.1 DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
