@@ -147,8 +147,9 @@ set yrange [0:*]
 set grid ytics
 set style textbox opaque noborder
 set xtics rotate by -30
+set rmargin 8
 {floor_lines}
-plot "{data}" using 2:xtic(1) title "default", '' using 3 title "optimized", '' using 4 title "LTO-linked (bench_lto)"
+plot "{data}" using 2:xtic(1) title "default", '' using 3 title "optimized", '' using 4 title "LTO-linked (bench_lto, bench/rust)"
 """
     done = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
     if done.returncode != 0:

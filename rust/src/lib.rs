@@ -18,7 +18,7 @@
 //! Linking: by default the crate links `libotelctx.so`. With feature `lto`
 //! it links the optimized ThinLTO bitcode `libotelctx.a`; build the final
 //! program with `rust/cargo-lto` so that the C calls are inlined into Rust
-//! code and the result is checked (see the repository's README).
+//! code and the result is checked (see docs/rust.md in the repository).
 
 pub mod sys;
 

@@ -36,7 +36,8 @@ struct target {
     size_t n_ctx_mappings;
 };
 
-/* Exit codes of otelctx-inspect, documented in its usage text and README. */
+/* Exit codes of otelctx-inspect, documented in its usage text, docs/inspect.md
+ * and otelctx-inspect(1). */
 enum {
     EXIT_USAGE = 1,
     EXIT_GONE = 2,              /* no such process, or it exited mid-read */
