@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from elf_gate import GateError, disassemble, read_header, run_tool  # noqa: E402
+from elf_gate import GateError, disassemble, inspect_check, read_header, run_tool  # noqa: E402
 
 SLOT_OPERATIONS = {"otelctx_attach", "otelctx_detach", "otelctx_detach_if",
                    "otelctx_current", "otelctx_update_span", "otelctx_attr_pop"}
@@ -55,17 +55,11 @@ def fail_line(path, check, detail, hint=None):
 
 
 def check_elf_rules(args):
-    command = args.emulator.split() + [args.inspect, "check", args.file]
-    if shutil.which(command[0]) is None:
-        raise GateError(f"'{command[0]}' not found (build otelctx-inspect first)")
-    done = subprocess.run(command, capture_output=True, text=True)
-    verdict = done.stdout.strip()
-    if done.returncode not in (0, 6) or not verdict.startswith(("PASS ", "FAIL ")):
-        raise GateError(f"{' '.join(command)} failed: {done.stderr.strip() or verdict}")
-    if done.returncode == 0:
-        return f"  [pass] 1 ELF rules: {verdict[5:]}", None
+    passed, verdict = inspect_check(args.inspect, args.emulator, args.file)
+    if passed:
+        return f"  [pass] 1 ELF rules: {verdict}", None
     hint = next((h for key, h in ELF_HINTS if key in verdict), None)
-    return f"  [FAIL] 1 ELF rules: {verdict[5:]}", fail_line(args.file, "1 ELF rules", verdict[5:], hint)
+    return f"  [FAIL] 1 ELF rules: {verdict}", fail_line(args.file, "1 ELF rules", verdict, hint)
 
 
 def archive_target(archive):

@@ -52,6 +52,19 @@ class GateError(Exception):
     pass
 
 
+def inspect_check(inspect, emulator, path):
+    """(passed, verdict) of `otelctx-inspect check path`: the ELF rules of
+    src/elf_rules.c. GateError when the tool is missing or fails to run."""
+    command = emulator.split() + [inspect, "check", path]
+    if shutil.which(command[0]) is None:
+        raise GateError(f"'{command[0]}' not found (build otelctx-inspect first)")
+    done = subprocess.run(command, capture_output=True, text=True)
+    verdict = done.stdout.strip()
+    if done.returncode not in (0, 6) or not verdict.startswith(("PASS ", "FAIL ")):
+        raise GateError(f"{' '.join(command)} failed: {done.stderr.strip() or verdict}")
+    return done.returncode == 0, verdict[5:]
+
+
 def run_tool(*argv):
     if shutil.which(argv[0]) is None:
         raise GateError(f"required tool '{argv[0]}' not found (install binutils)")
@@ -179,14 +192,7 @@ class Gate:
             self.failures.append(f"elf-gate: FAIL check {check}: {detail} in {self.path}")
 
     def check_elf_rules(self):
-        command = self.args.emulator.split() + [self.args.inspect, "check", self.path]
-        if shutil.which(command[0]) is None:
-            raise GateError(f"'{command[0]}' not found (build otelctx-inspect first)")
-        done = subprocess.run(command, capture_output=True, text=True)
-        verdict = done.stdout.strip()
-        if done.returncode not in (0, 6) or not verdict.startswith(("PASS ", "FAIL ")):
-            raise GateError(f"{' '.join(command)} failed: {done.stderr.strip() or verdict}")
-        self.result("1 ELF rules", done.returncode == 0, verdict[5:])
+        self.result("1 ELF rules", *inspect_check(self.args.inspect, self.args.emulator, self.path))
 
     def tlsdesc_slots(self):
         return [off for off, kind, sym in self.relocs

@@ -55,29 +55,17 @@ fn update_span(s: &mut State) {
 // One out-of-line function per operation for --instr: callgrind collects
 // only inside it. The timing loops inline the operation instead, as
 // google-benchmark's loops around the C calls do.
-#[no_mangle]
-#[inline(never)]
-fn op_swap(s: &mut State) {
-    swap(s)
+macro_rules! out_of_line {
+    ($($name:ident => $op:ident),*) => {$(
+        #[no_mangle]
+        #[inline(never)]
+        fn $name(s: &mut State) {
+            $op(s)
+        }
+    )*};
 }
 
-#[no_mangle]
-#[inline(never)]
-fn op_current(s: &mut State) {
-    current(s)
-}
-
-#[no_mangle]
-#[inline(never)]
-fn op_in_place(s: &mut State) {
-    in_place(s)
-}
-
-#[no_mangle]
-#[inline(never)]
-fn op_update_span(s: &mut State) {
-    update_span(s)
-}
+out_of_line!(op_swap => swap, op_current => current, op_in_place => in_place, op_update_span => update_span);
 
 const OPS: [fn(&mut State); 4] = [op_swap, op_current, op_in_place, op_update_span];
 
