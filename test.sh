@@ -60,11 +60,11 @@ main() {
     build_mode "$BUILD" optimized
     run_tests optimized ""
     bench_smoke
-    # ASan + UBSan: the unit and scenario tests again, in both modes.
+    # ASan + UBSan: the unit, scenario and hostile-target tests again, in both modes.
     build_mode "$BUILD" default-sanitize
-    run_tests default-sanitize "^(unit|scenario)$"
+    run_tests default-sanitize "^(unit|scenario|hostile)$"
     build_mode "$BUILD" optimized-sanitize
-    run_tests optimized-sanitize "^(unit|scenario)$"
+    run_tests optimized-sanitize "^(unit|scenario|hostile)$"
     # musl-gcc as the C compiler: library, install, tool and tests on musl.
     build_mode "$BUILD" musl
     run_tests musl ""

@@ -1,0 +1,1 @@
+# Hostile targets: stopping, signals, threads, exec, command line.

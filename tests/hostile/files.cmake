@@ -1,0 +1,1 @@
+# Hostile targets: mapped files, ELF and payload parsing, escapes.
