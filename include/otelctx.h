@@ -221,9 +221,10 @@ OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
  * and there is at most one process context per process (OTEP 4719).
  *
  * Who publishes it:
- *   - otelctx, automatically: the first key registered or record created
- *     (otelctx_record_new/_init, the thread's own record) publishes a context
- *     without resource attributes, unless another one exists in the process;
+ *   - otelctx, automatically: the first key looked up (otelctx_key_index)
+ *     or record created (otelctx_record_new/_init, the thread's own record)
+ *     publishes a context without resource attributes, unless another one
+ *     exists in the process;
  *   - otelctx, with your resource: otelctx_process_publish(), which updates
  *     the automatic one in place;
  *   - or your SDK's own publisher: call otelctx_process_external() first,
@@ -256,8 +257,11 @@ OTELCTX_API int otelctx_key_index(const char *name);
  * keep working; -E2BIG: the payload would exceed 65536 bytes (readers drop
  * larger ones); -ENOMEM; -ENOTSUP: the mapping could be neither a memfd nor
  * named. On failure the previously published context stays intact.
- * A forked child does not inherit it; its first key or record publishes
- * the child's own automatic one.
+ * A forked child does not inherit the mapping but keeps the key map and this
+ * resource: its first otelctx_key_index (also of an existing key), record
+ * created or otelctx_process_publish publishes the child's own context
+ * (writers on records it inherited publish nothing). An unpublish or
+ * external mode from before the fork stays in force in the child.
  */
 OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
                                         size_t n_resource);

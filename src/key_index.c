@@ -31,6 +31,10 @@ int otelctx_key_index(const char *name)
     if (name == NULL || name[0] == '\0' || strnlen(name, OTELCTX_MAX_KEY_LEN + 1) > OTELCTX_MAX_KEY_LEN)
         return -EINVAL;
 
+    /* Keys are looked up before records are written: a forked child
+     * publishes the context it inherited here at the latest, even when
+     * every key it asks for exists. */
+    otelctx__process_ensure();
     pthread_mutex_lock(&otelctx__registry_lock);
     int index = otelctx__key_find(name), added = 0;
     if (index < 0) {

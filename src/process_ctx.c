@@ -11,6 +11,12 @@
  * only look for thread contexts once they find threadlocal.schema_version, so
  * the first key or record publishes a context without resource ("auto"),
  * which otelctx_process_publish() later updates in place.
+ *
+ * fork: the mapping is not inherited (MADV_DONTFORK), the key map and the
+ * published resource are (a pre-fork worker is the same service). The child
+ * publishes its own context, with both, lazily at its first key lookup,
+ * record creation or publish: at fork time it would have to allocate, and the
+ * child of a multithreaded parent may only call async-signal-safe functions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -58,10 +64,12 @@ static struct {
     otelctx_kv *resource;          /* deep copy, for republishing */
     size_t n_resource;
     int external;                  /* otelctx_process_external() was called */
+    int withdrawn;                 /* otelctx_process_unpublish() since the last publish */
 } ctx;
 
 /* Set once the automatic publication was tried (or made moot by an explicit
- * publish, unpublish or external mode): the records' check is one load. */
+ * publish, unpublish or external mode), cleared in a forked child that has
+ * to publish its own: the records' and keys' check is one load. */
 static atomic_int settled;
 
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
@@ -178,15 +186,16 @@ static void forget_published(void)
     ctx.n_resource = 0;
 }
 
-/* fork: the child has no mapping (MADV_DONTFORK) and must not think it has. */
+/* fork: the key map and the context are copied consistent (the lock is
+ * held across it). The child has no mapping and must not think it has; it
+ * keeps the resource and the payload (freed by its first publish), so that
+ * nothing here allocates or frees. External mode and an unpublish stand. */
 static void atfork_prepare(void) { pthread_mutex_lock(&otelctx__registry_lock); }
 static void atfork_parent(void) { pthread_mutex_unlock(&otelctx__registry_lock); }
 static void atfork_child(void)
 {
     ctx.header = NULL;
-    forget_published();
-    /* A new process: its first key or record publishes its own context. */
-    atomic_store(&settled, ctx.external);
+    atomic_store(&settled, ctx.external || ctx.withdrawn);
     pthread_mutex_unlock(&otelctx__registry_lock);
 }
 
@@ -315,15 +324,16 @@ static int publish_locked(otelctx_kv *resource, size_t n_resource)
     return 0;
 }
 
-/* With the lock held: the automatic publication, tried once. Its failure
- * (another SDK's mapping, no memory) leaves keys and records working. */
+/* With the lock held: the automatic publication, tried once (and once more
+ * in a forked child, with the resource it inherited). Its failure (another
+ * SDK's mapping, no memory) leaves keys and records working. */
 static void settle_locked(void)
 {
     if (atomic_load_explicit(&settled, memory_order_relaxed))
         return;
     pthread_once(&atfork_once, register_atfork);
     if (!ctx.external && ctx.header == NULL)
-        publish_locked(NULL, 0);
+        publish_locked(ctx.resource, ctx.n_resource);
     atomic_store_explicit(&settled, 1, memory_order_release);
 }
 
@@ -358,6 +368,8 @@ int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&otelctx__registry_lock);
     err = ctx.external ? -EEXIST : publish_locked(copy, n_resource);
+    if (err == 0)
+        ctx.withdrawn = 0;
     atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__registry_lock);
     if (err < 0)
@@ -372,9 +384,11 @@ int otelctx_process_unpublish(void)
     pthread_mutex_lock(&otelctx__registry_lock);
     if (ctx.header != NULL) {
         unmap_header();
-        forget_published();
         err = 0;
     }
+    /* Also what a forked child inherited and has not published yet. */
+    forget_published();
+    ctx.withdrawn = 1;
     atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__registry_lock);
     return err;
@@ -389,10 +403,9 @@ int otelctx_process_external(void)
 {
     pthread_mutex_lock(&otelctx__registry_lock);
     ctx.external = 1;
-    if (ctx.header != NULL) {
+    if (ctx.header != NULL)
         unmap_header();
-        forget_published();
-    }
+    forget_published();
     atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__registry_lock);
     return 0;
