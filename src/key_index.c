@@ -9,6 +9,7 @@
 #include "key_map.h"
 #include "otelctx.h"
 #include "process_ctx.h"
+#include "utf8.h"
 
 /* Appends name; the republish happens before the index is handed out, so no
  * thread record can carry an index whose name is not yet published. */
@@ -29,6 +30,9 @@ static int register_key(const char *name)
 int otelctx_key_index(const char *name)
 {
     if (name == NULL || name[0] == '\0' || strnlen(name, OTELCTX_MAX_KEY_LEN + 1) > OTELCTX_MAX_KEY_LEN)
+        return -EINVAL;
+    /* The name goes into a protobuf string field of the process context. */
+    if (!otelctx__utf8_valid((const uint8_t *)name, strlen(name)))
         return -EINVAL;
 
     /* Keys are looked up before records are written: a forked child

@@ -33,6 +33,7 @@
 #include "otelctx.h"
 #include "process_ctx.h"
 #include "protobuf.h"
+#include "utf8.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
@@ -114,12 +115,21 @@ static int copy_resource(const otelctx_kv *resource, size_t n, otelctx_kv **out)
     return 0;
 }
 
+static int is_utf8(const char *s)
+{
+    return otelctx__utf8_valid((const uint8_t *)s, strlen(s));
+}
+
+/* Keys and values go into protobuf string fields: a strict proto3 decoder
+ * rejects the whole payload for one that is not UTF-8. */
 static int check_resource(const otelctx_kv *resource, size_t n)
 {
     if (resource == NULL && n > 0)
         return -EINVAL;
     for (size_t i = 0; i < n; i++) {
         if (resource[i].key == NULL || resource[i].value == NULL)
+            return -EINVAL;
+        if (!is_utf8(resource[i].key) || !is_utf8(resource[i].value))
             return -EINVAL;
         for (size_t j = 0; j < i; j++)
             if (strcmp(resource[i].key, resource[j].key) == 0)
