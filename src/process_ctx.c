@@ -58,6 +58,7 @@ _Static_assert(sizeof(struct process_header) == 32, "OTEP 4719 header is 32 byte
 
 static struct {
     struct process_header *header; /* NULL: not published */
+    pid_t owner;                   /* the process that mapped header */
     size_t mapping_len;
     int named;                     /* 1 when memfd or prctl gave the name */
     uint8_t *payload;
@@ -214,6 +215,17 @@ static void register_atfork(void)
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
+/* A child made without the fork handlers (_Fork, a raw clone) still holds
+ * the parent's header, in memory it does not have (MADV_DONTFORK) and that
+ * may hold another mapping since: the pid tells. Asked with the lock held
+ * before the header is written or unmapped, which is rare enough for a
+ * system call. */
+static void drop_parents_header(void)
+{
+    if (ctx.header != NULL && ctx.owner != getpid())
+        ctx.header = NULL;
+}
+
 /* Whether one /proc/self/maps line (no newline) names an OTEL_CTX mapping
  * exactly as a reader accepts it. The name follows five fields. */
 static int names_ctx_mapping(const char *line, size_t len)
@@ -274,6 +286,7 @@ static int create_mapping(uint8_t *payload, size_t len)
     ctx.header = map_header(ctx.mapping_len, &ctx.named);
     if (ctx.header == NULL)
         return -ENOMEM;
+    ctx.owner = getpid();
     if (madvise(ctx.header, ctx.mapping_len, MADV_DONTFORK) != 0) {
         unmap_header();
         return -errno;
@@ -313,6 +326,7 @@ static int publish_locked(otelctx_kv *resource, size_t n_resource)
     if (err < 0)
         return err;
 
+    drop_parents_header();
     if (ctx.header == NULL) {
         err = create_mapping(payload, len);
         if (err < 0) {
@@ -392,6 +406,7 @@ int otelctx_process_unpublish(void)
     int err = -ENOENT;
 
     pthread_mutex_lock(&otelctx__registry_lock);
+    drop_parents_header();
     if (ctx.header != NULL) {
         unmap_header();
         err = 0;
@@ -413,6 +428,7 @@ int otelctx_process_external(void)
 {
     pthread_mutex_lock(&otelctx__registry_lock);
     ctx.external = 1;
+    drop_parents_header();
     if (ctx.header != NULL)
         unmap_header();
     forget_published();

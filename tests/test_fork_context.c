@@ -14,7 +14,10 @@
  *   - external mode and an unpublish stay in force in the child; another
  *     SDK's inherited mapping stays the only one.
  *   - a parent thread republishing while the parent forks: every child
- *     publishes a whole context.
+ *     publishes a whole context;
+ *   - a child made by _Fork (no fork handlers run): its first new key or
+ *     publish maps its own context instead of writing to the parent's
+ *     mapping, which is not there.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -229,7 +232,7 @@ static void foreign_parent(void)
 /* A parent thread republishes (two resources in turn) while the main
  * thread forks: the child of a multithreaded parent gets a consistent
  * state and publishes it. */
-enum { RACING_FORKS = 20 };
+enum { RACING_FORKS = 10 };
 static atomic_int stop_republishing;
 
 static void *republish(void *arg)
@@ -264,6 +267,33 @@ static void racing_parent(void)
     CHECK_EQ(pthread_join(thread, NULL), 0);
 }
 
+/* What the child of _Fork may do: it knows nothing of the fork, so only a
+ * call that publishes (a new key, a publish) can find out. */
+static void after_underscore_fork(void)
+{
+    CHECK(find_process_ctx() == NULL);
+    CHECK_EQ(otelctx_key_index("fork.child"), 2);
+    check_inherited(1);
+    CHECK(payload_has(find_process_ctx(), "fork.child"));
+    CHECK_EQ(otelctx_process_publish(resource, 1), 0);
+    CHECK_EQ(otelctx_process_unpublish(), 0);
+    CHECK(find_process_ctx() == NULL);
+}
+
+static void underscore_fork_parent(void)
+{
+    CHECK_EQ(otelctx_key_index("fork.a"), 0);
+    CHECK_EQ(otelctx_key_index("fork.b"), 1);
+    CHECK_EQ(otelctx_process_publish(resource, 1), 0);
+    pid_t pid = _Fork();
+    CHECK(pid >= 0);
+    if (pid == 0) {
+        after_underscore_fork();
+        _exit(0);
+    }
+    CHECK_EQ(wait_status(pid), 0);
+}
+
 static void parent_by_existing_key(void) { publishing_parent(by_existing_key); }
 static void parent_by_new_key(void) { publishing_parent(by_new_key); }
 static void parent_by_record_new(void) { publishing_parent(by_record_new); }
@@ -287,6 +317,7 @@ static const struct {
     {"unpublish_inherited", unpublished_parent},
     {"foreign_mapping_inherited", foreign_parent},
     {"fork_while_republishing", racing_parent},
+    {"underscore_fork", underscore_fork_parent},
 };
 
 int main(void)
