@@ -197,10 +197,11 @@ static void forget_published(void)
     ctx.n_resource = 0;
 }
 
-/* fork: the key map and the context are copied consistent (the lock is
- * held across it). The child has no mapping and must not think it has; it
- * keeps the resource and the payload (freed by its first publish), so that
- * nothing here allocates or frees. External mode and an unpublish stand. */
+/* fork: the lock is held across it, so the child gets the key map and the
+ * context in a consistent state. The child has no mapping and must not
+ * think it has; it keeps the resource and the payload (freed by its first
+ * publish), so that nothing here allocates or frees. External mode and an
+ * unpublish stand. */
 static void atfork_prepare(void) { pthread_mutex_lock(&otelctx__registry_lock); }
 static void atfork_parent(void) { pthread_mutex_unlock(&otelctx__registry_lock); }
 static void atfork_child(void)
