@@ -221,9 +221,10 @@ OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
  * and there is at most one process context per process (OTEP 4719).
  *
  * Who publishes it:
- *   - otelctx, automatically: the first key registered or record created
- *     (otelctx_record_new/_init, the thread's own record) publishes a context
- *     without resource attributes, unless another one exists in the process;
+ *   - otelctx, automatically: the first key looked up (otelctx_key_index)
+ *     or record created (otelctx_record_new/_init, the thread's own record)
+ *     publishes a context without resource attributes, unless another one
+ *     exists in the process;
  *   - otelctx, with your resource: otelctx_process_publish(), which updates
  *     the automatic one in place;
  *   - or your SDK's own publisher: call otelctx_process_external() first,
@@ -231,8 +232,8 @@ OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
  *     payload, and republish from otelctx_key_listener().
  */
 typedef struct otelctx_kv {
-    const char *key;    /* NUL-terminated */
-    const char *value;  /* NUL-terminated string value */
+    const char *key;    /* NUL-terminated UTF-8 */
+    const char *value;  /* NUL-terminated UTF-8 string value */
 } otelctx_kv;
 
 /*
@@ -240,7 +241,12 @@ typedef struct otelctx_kv {
  * map the first time. Idempotent, append-only, thread-safe. When otelctx
  * publishes the process context, a new key is republished before its index
  * is returned; the key listener, if any, is called before it is returned.
- * -EINVAL: NULL, empty or longer than 255 bytes; -ENOSPC: 256 keys exist;
+ * In a forked child the first call (also of an existing key) publishes the
+ * child's own process context (see otelctx_process_publish).
+ * -EINVAL: NULL, empty, longer than 255 bytes or not UTF-8 (overlong forms,
+ * surrogates, above U+10FFFF or a sequence cut short: it would go into a
+ * protobuf string field, which strict proto3 decoders reject with the whole
+ * payload); nothing is registered or published; -ENOSPC: 256 keys exist;
  * -E2BIG: the payload with this key would exceed 65536 bytes (not
  * registered); -ENOMEM.
  */
@@ -250,14 +256,18 @@ OTELCTX_API int otelctx_key_index(const char *name);
  * Publishes the process context with these resource attributes (copied) and
  * the key map; called again (or after the automatic one), updates it in
  * place with the update protocol.
- * -EINVAL: resource NULL with n_resource > 0, a NULL key or value, or a
- * duplicate key; -EEXIST: another OTEL_CTX mapping exists in the process
+ * -EINVAL: resource NULL with n_resource > 0, a NULL key or value, a key or
+ * value that is not UTF-8 (as for otelctx_key_index), or a duplicate key;
+ * -EEXIST: another OTEL_CTX mapping exists in the process
  * (another SDK's), or external mode: nothing is mapped, keys and records
  * keep working; -E2BIG: the payload would exceed 65536 bytes (readers drop
  * larger ones); -ENOMEM; -ENOTSUP: the mapping could be neither a memfd nor
  * named. On failure the previously published context stays intact.
- * A forked child does not inherit it; its first key or record publishes
- * the child's own automatic one.
+ * A forked child does not inherit the mapping but keeps the key map and this
+ * resource: its first otelctx_key_index (also of an existing key), record
+ * created or otelctx_process_publish publishes the child's own context
+ * (writers on records it inherited publish nothing). An unpublish or
+ * external mode from before the fork stays in force in the child.
  */
 OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
                                         size_t n_resource);

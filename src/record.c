@@ -5,52 +5,13 @@
 #include "otelctx.h"
 #include "process_ctx.h"
 #include "record_write.h"
-
-/*
- * Full UTF-8 check (RFC 3629), for values that are not plain ASCII: no
- * overlong forms, no surrogates, nothing above U+10FFFF, no sequence cut
- * short by the end of the value.
- */
-static int utf8_valid(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        uint8_t c = s[i];
-        size_t n;
-        uint8_t lo = 0x80, hi = 0xbf; /* range of the byte after the lead */
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            lo = c == 0xe0 ? 0xa0 : 0x80; /* overlong */
-            hi = c == 0xed ? 0x9f : 0xbf; /* surrogates */
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            lo = c == 0xf0 ? 0x90 : 0x80; /* overlong */
-            hi = c == 0xf4 ? 0x8f : 0xbf; /* above U+10FFFF */
-        } else {
-            return 0;
-        }
-        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-        i += n + 1;
-    }
-    return 1;
-}
+#include "utf8.h"
 
 int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len)
 {
     if (len <= 16 && otelctx__copy_short(dst, src, len) == 0)
         return 0;
-    if (!utf8_valid((const uint8_t *)src, len))
+    if (!otelctx__utf8_valid((const uint8_t *)src, len))
         return 1;
     for (size_t i = 0; i < len; i += 16) {
         size_t n = len - i < 16 ? len - i : 16;
