@@ -23,7 +23,7 @@
 
 /* The judges are left out of coverage: what they branch on would steer the
  * fuzzer towards variety in the checks, not in the code under test. */
-#define JUDGE static inline __attribute__((no_sanitize_coverage))
+#define JUDGE static inline __attribute__((no_sanitize("coverage")))
 
 /* The code point of the well-formed UTF-8 sequence at s (n bytes left) in
  * *code, and its length; 0 when the bytes are not one (RFC 3629). */
