@@ -8,7 +8,8 @@
  * names its thread, mapping, schema, resource, keys and values with
  * terminal escapes, C1 controls and bytes that are not UTF-8 (HOSTILE
  * below), for tests/inspect/escape.py; "payload-unreadable" points the
- * header at a page that cannot be read.
+ * header at a page that cannot be read; "over-limits" publishes more than
+ * the inspector keeps.
  *
  * Usage: strict_violator MODE [BAD_SLOT_LIBRARY]. Prints "ready", then waits
  * for stdin to close; SIGUSR1 lowers the published timestamp.
@@ -26,7 +27,7 @@
 #include "process_ctx_util.h"
 
 struct buffer {
-    uint8_t bytes[1024];
+    uint8_t bytes[8192];
     size_t len;
 };
 
@@ -37,12 +38,18 @@ static void put(struct buffer *b, const void *data, size_t len)
     b->len += len;
 }
 
-/* A length-delimited field (lengths stay below 128: one-byte varints). */
+/* A length-delimited field (a field number below 16: a one-byte tag). */
 static void field(struct buffer *b, uint8_t number, const void *data, size_t len)
 {
-    uint8_t head[2] = {(uint8_t)(number << 3 | 2), (uint8_t)len};
-    CHECK(len < 128);
-    put(b, head, 2);
+    uint8_t head[11] = {(uint8_t)(number << 3 | 2)};
+    size_t n = 1;
+    CHECK(number < 16);
+    for (size_t rest = len;; rest >>= 7) { /* the length as a varint */
+        head[n++] = (uint8_t)((rest & 0x7f) | (rest >= 0x80 ? 0x80 : 0));
+        if (rest < 0x80)
+            break;
+    }
+    put(b, head, n);
     put(b, data, len);
 }
 
@@ -88,6 +95,29 @@ static void key_map(struct buffer *out, const char *const *names, size_t n)
     }
     field(&any, 5, array.bytes, array.len);     /* AnyValue.array_value */
     key_value(out, "threadlocal.attribute_key_map", &any);
+}
+
+/* More than otelctx-inspect keeps (64 resource attributes, 256 key names,
+ * 255 bytes of a string): OVER_RESOURCE, OVER_KEYS and one long value. */
+enum { OVER_RESOURCE = 70, OVER_KEYS = 300 };
+
+static void over_limits(struct buffer *out)
+{
+    static char names[OVER_KEYS][8];
+    const char *list[OVER_KEYS];
+    char long_value[301];
+    memset(long_value, 'v', sizeof(long_value) - 1);
+    long_value[sizeof(long_value) - 1] = '\0';
+    for (int i = 0; i < OVER_RESOURCE; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "res.%d", i);
+        resource(out, key, i == 0 ? long_value : "v");
+    }
+    for (int i = 0; i < OVER_KEYS; i++) {
+        snprintf(names[i], sizeof(names[i]), "k%d", i);
+        list[i] = names[i];
+    }
+    key_map(out, list, OVER_KEYS);
 }
 
 static struct header *header;
@@ -187,8 +217,11 @@ int main(int argc, char **argv)
         schema(&payload, "tlsdesc_v1_dev");
     if (strcmp(mode, "threadlocal-once") == 0)
         schema(&payload, "tlsdesc_v1_dev");
-    key_map(&payload, strcmp(mode, "key-names") == 0 ? empty_name
-                      : strcmp(mode, "escape") == 0  ? hostile_names : names, 2);
+    if (strcmp(mode, "over-limits") == 0)
+        over_limits(&payload);
+    else
+        key_map(&payload, strcmp(mode, "key-names") == 0 ? empty_name
+                          : strcmp(mode, "escape") == 0  ? hostile_names : names, 2);
     if (strcmp(mode, "payload-size") == 0)
         payload.len = 0;
     if (strcmp(mode, "mapping-name") == 0)

@@ -6,7 +6,7 @@ process that breaks one rule (strict_violator MODE) gives status 7 and a
 timestamp rule needs two readings: --watch runs until the violator, told
 after the first reading to lower its timestamp, is caught. A payload
 pointer that cannot be read is named as such, not as a context that kept
-changing.
+changing; a context larger than the tool keeps is shown with a warning.
 
 Usage: strict.py INSPECT VIOLATOR BAD_SLOT_LIBRARY
 """
@@ -83,6 +83,25 @@ def unreadable_payload(inspect, violator, bad_slot):
     print("inspect strict: unreadable payload: named, schema-published reported")
 
 
+def over_limits(inspect, violator, bad_slot):
+    """70 resource attributes, 300 key names, a 300-byte value (the
+    violator's over-limits): what the tool does not keep, it says."""
+    proc = start(violator, "over-limits", bad_slot)
+    try:
+        done = subprocess.run([inspect, "--strict", str(proc.pid)], capture_output=True,
+                              text=True, timeout=120)
+    finally:
+        stop(proc)
+    warning = (f"otelctx-inspect: warning: process context of process {proc.pid}: not shown: "
+               f"{70 - 64} resource attribute(s) after the first 64, {300 - 256} key name(s) "
+               f"after the first 256; 1 string(s) shown cut (at 255 bytes or at a NUL byte)\n")
+    if done.returncode != 0 or warning not in done.stderr:
+        fail(f"over limits: exit {done.returncode}, no {warning!r} in: {done.stderr.strip()}")
+    if " 255=k255\n" not in done.stdout or " res.63=v\n" not in done.stdout:
+        fail("over limits: the first 256 keys and 64 resource attributes not shown")
+    print("inspect strict: over the inspector's limits: said, the rest shown")
+
+
 def main():
     inspect, violator, bad_slot = sys.argv[1:4]
     status, rules, stderr = one_reading(inspect, violator, bad_slot, "clean")
@@ -102,6 +121,7 @@ def main():
         print(f"inspect strict: {rule}: exit 7, reported")
     timestamp(inspect, violator, bad_slot)
     unreadable_payload(inspect, violator, bad_slot)
+    over_limits(inspect, violator, bad_slot)
 
 
 if __name__ == "__main__":
