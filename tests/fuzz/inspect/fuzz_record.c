@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "output.h"
 #include "output_checks.h"
 #include "record_view.h"
 #include "snapshot.h"
@@ -29,25 +28,12 @@ struct reading {
     Elf64_Sym slot;
 };
 
-static void text(FILE *out, const void *context)
-{
-    const struct reading *r = context;
-    print_text(out, &r->target, &r->snapshot);
-}
-
-static void json(FILE *out, const void *context)
-{
-    const struct reading *r = context;
-    print_json(out, &r->target, &r->snapshot);
-}
-
 static int broken;
 
-static void strict(FILE *out, const void *context)
+static void strict(FILE *out, const struct target *t, const struct snapshot *s)
 {
-    const struct reading *r = context;
     struct strict_state state = {0};
-    broken = strict_check(out, &r->target, &r->snapshot, &state);
+    broken = strict_check(out, t, s, &state);
 }
 
 /* utf8_sequence against decode_utf8 at every offset of the value. */
@@ -120,16 +106,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     setup(&r, data, size);
     check_entries(&r.thread.record);
-    char *out = capture(strict, &r, &n);
+    char *out = print_to_memory(strict, &r.target, &r.snapshot, &n);
     check_printable(out, n);
     REQUIRE(broken >= 0 && lines(out, n) == (size_t)broken + 1);
     free(out);
-    out = capture(text, &r, &n);
-    check_printable(out, n);
-    free(out);
-    out = capture(json, &r, &n);
-    check_printable(out, n);
-    check_json_line(out, n);
-    free(out);
+    check_printers(&r.target, &r.snapshot);
     return 0;
 }

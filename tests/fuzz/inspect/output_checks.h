@@ -2,7 +2,8 @@
 /*
  * The fuzz targets' judges of what otelctx-inspect prints, written apart
  * from its escaper: text that no terminal can act on, and JSON that holds
- * together. A broken rule aborts (libFuzzer reports the input).
+ * together; and the run of both printers on a reading. A broken rule
+ * aborts (libFuzzer reports the input).
  */
 #ifndef OTELCTX_FUZZ_INSPECT_OUTPUT_CHECKS_H
 #define OTELCTX_FUZZ_INSPECT_OUTPUT_CHECKS_H
@@ -11,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "output.h"
+#include "snapshot.h"
 
 #define REQUIRE(cond)                                                        \
     do {                                                                     \
@@ -95,16 +99,32 @@ JUDGE void check_json_line(const char *text, size_t n)
     REQUIRE(depth == 0);
 }
 
-/* Calls print(out, context) on a memory stream; returns what it wrote
- * (free it), its length in *n. */
-static inline char *capture(void (*print)(FILE *, const void *), const void *context, size_t *n)
+/* What print wrote for the reading (t, s), in memory: free it; its length
+ * in *n. */
+typedef void printer(FILE *out, const struct target *t, const struct snapshot *s);
+
+static inline char *print_to_memory(printer *print, const struct target *t,
+                                    const struct snapshot *s, size_t *n)
 {
     char *text = NULL;
     FILE *out = open_memstream(&text, n);
     REQUIRE(out != NULL);
-    print(out, context);
+    print(out, t, s);
     REQUIRE(fclose(out) == 0);
     return text;
+}
+
+/* The reading as text and as JSON: both printable, the JSON one line. */
+static inline void check_printers(const struct target *t, const struct snapshot *s)
+{
+    size_t n;
+    char *text = print_to_memory(print_text, t, s, &n);
+    check_printable(text, n);
+    free(text);
+    text = print_to_memory(print_json, t, s, &n);
+    check_printable(text, n);
+    check_json_line(text, n);
+    free(text);
 }
 
 #endif
