@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "elf_file.h"
+#include "escape.h"
 #include "output.h"
 #include "snapshot.h"
 #include "strict.h"
@@ -52,7 +53,10 @@ static int check_files(int n, char **paths)
         char why[512];
         int ok = elf_file_open(&f, paths[i], why, sizeof(why)) == 0 &&
                  otelctx__check_elf_view(&f.view, why, sizeof(why)) == 0;
-        printf("%s %s\n", ok ? "PASS" : "FAIL", why);
+        /* why quotes the path, and a file name may hold any byte. */
+        printf("%s ", ok ? "PASS" : "FAIL");
+        escape_string(stdout, why, ESCAPE_TEXT);
+        putchar('\n');
         failed |= !ok;
         elf_file_close(&f);
     }
@@ -89,7 +93,7 @@ static int inspect_once(pid_t pid, int json, int seen_before, struct strict_stat
             else
                 print_text(stdout, &t, &s);
             fflush(stdout);
-            if (strict != NULL && strict_check(&t, &s, strict) > 0)
+            if (strict != NULL && strict_check(stderr, &t, &s, strict) > 0)
                 ret = EXIT_STRICT;
             snapshot_free(&s);
         }

@@ -18,6 +18,7 @@
 #include <sys/wait.h>
 
 #include "diag.h"
+#include "record_view.h"
 #include "tls.h"
 
 /* 0 stopped (*deliver: a signal it was about to receive, to hand back);
@@ -75,8 +76,10 @@ static void read_record(const struct target *t, uint64_t slot, struct thread_rec
         r->state = RECORD_INVALID;
         return;
     }
-    size_t size = r->record.attrs_data_size;
-    if (size > OTELCTX_ATTRS_CAPACITY || target_read(t, address + 28, r->record.attrs_data, size) != 0) {
+    /* A larger attrs_data_size is kept as declared (--strict: record-size)
+     * and only the record's own bytes are read. */
+    size_t size = record_attrs_size(&r->record);
+    if (target_read(t, address + 28, r->record.attrs_data, size) != 0) {
         r->state = RECORD_UNREADABLE;
         return;
     }
