@@ -1,7 +1,7 @@
 # Hostile targets: stopping, signals, threads, exec, command line. One
 # target program per attack (a comment at its top says which), all driven by
 # control.py, one ctest per case.
-foreach(target unstoppable_vfork record_threads tracer_holder exec_self zombie_leader thread_churn)
+foreach(target unstoppable_vfork record_threads tracer_holder exec_self zombie_leader thread_churn queued_signals)
   add_executable(hostile_${target} ${target}.c)
   target_link_libraries(hostile_${target} PRIVATE otelctx Threads::Threads)
 endforeach()
@@ -10,7 +10,7 @@ add_executable(hostile_slot_objects slot_objects.c)
 target_include_directories(hostile_slot_objects PRIVATE ${PROJECT_SOURCE_DIR}/include)
 target_link_libraries(hostile_slot_objects PRIVATE ${CMAKE_DL_LIBS})
 add_dependencies(hostile_slot_objects otelctx)
-foreach(target unstoppable_vfork record_threads tracer_holder exec_self zombie_leader thread_churn slot_objects)
+foreach(target unstoppable_vfork record_threads tracer_holder exec_self zombie_leader thread_churn queued_signals slot_objects)
   target_include_directories(hostile_${target} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
   target_compile_definitions(hostile_${target} PRIVATE _GNU_SOURCE)
 endforeach()
@@ -37,3 +37,4 @@ otelctx_hostile_control(exec_watched exec exec_self)
 otelctx_hostile_control(command_line command-line record_threads)
 otelctx_hostile_control(zombie_leader zombie-leader zombie_leader)
 otelctx_hostile_control(thread_churn churn thread_churn)
+otelctx_hostile_control(queued_signals signals queued_signals)

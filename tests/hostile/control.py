@@ -17,6 +17,8 @@ signals, threads, objects, exec, command line. One case per run:
                      live threads read (exit 0), the leader not a thread to read
   churn              threads created and joined without end (thread_churn):
                      20 readings, exit 0, the two lasting records in each
+  signals            real-time signals queued to a thread while --watch stops it
+                     (queued_signals): every one delivered, none dropped
   threads N          N threads (more than 4096), each with its record: all read
   objects LIB N      N copies of LIB (libotelctx.so; more than 8) dlopen'ed,
                      each with a record: every one in "objects", read
@@ -443,6 +445,52 @@ def case_churn(tool, target):
           "the lasting records in each")
 
 
+def case_queued_signals(tool, target):
+    with contextlib.ExitStack() as stack:
+        proc, lines = stack.enter_context(started([target], "queued_signals"))
+        ready(proc, lines, "queued_signals")
+        errors = stack.enter_context(tempfile.TemporaryFile())
+        args = ["--json", "--watch", "0.001", "--count", "300", str(proc.pid)]
+        watch = subprocess.Popen([tool, *args], stdout=subprocess.DEVNULL, stderr=errors,
+                                 env=INSPECT_ENV)
+        sent = 0
+        try:
+            # As many as the kernel queues, for as long as the readings last.
+            while watch.poll() is None:
+                try:
+                    os.kill(proc.pid, signal.SIGRTMIN)
+                    sent += 1
+                except BlockingIOError:
+                    select.select([], [], [], 0.001)
+            watch.wait(timeout=DEADLINE)
+        finally:
+            if watch.poll() is None:
+                watch.kill()
+                watch.wait()
+        stderr = read_all(errors)
+        check_sanitizers(stderr)
+        expect_status(args, watch.returncode, 0, stderr)
+        counted = []
+
+        def all_delivered():
+            proc.stdin.write(b"count\n")
+            proc.stdin.flush()
+            line = lines.next("count")
+            if line is None:
+                raise Fail(f"queued_signals ended (exit {proc.wait()})")
+            counted.append(int(line))
+            return counted[-1] >= sent
+        try:
+            wait_for(all_delivered, "every queued signal delivered")
+        except Fail:
+            if not counted:
+                raise
+        if counted[-1] != sent:
+            raise Fail(f"{sent} signals sent during 300 readings, {counted[-1]} delivered")
+        expect_untouched(proc.pid)
+    print(f"hostile signals: {sent} queued signals during 300 readings, every one delivered")
+
+
 def case_threads(tool, target, n):
     with started([target, str(n)], "record_threads") as (proc, lines):
         ready(proc, lines, "record_threads")
@@ -582,6 +630,8 @@ def main():
             case_zombie_leader(tool, target)
         elif case == "churn":
             case_churn(tool, target)
+        elif case == "signals":
+            case_queued_signals(tool, target)
         elif case == "threads":
             case_threads(tool, target, int(extra[0]))
         elif case == "objects":
