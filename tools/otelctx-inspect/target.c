@@ -215,19 +215,58 @@ uint64_t target_symbol(const struct target *t, const char *name)
     return 0;
 }
 
-int target_threads(const struct target *t, pid_t *tids, size_t max)
+int target_threads(const struct target *t, pid_t **tids)
 {
     char path[64];
     struct dirent *entry;
-    int n = 0;
+    pid_t *list = NULL;
+    size_t n = 0, capacity = 0;
 
+    *tids = NULL;
     snprintf(path, sizeof(path), "/proc/%d/task", (int)t->pid);
     DIR *dir = opendir(path);
     if (dir == NULL)
         return -errno;
-    while ((entry = readdir(dir)) != NULL && (size_t)n < max)
-        if (entry->d_name[0] >= '0' && entry->d_name[0] <= '9')
-            tids[n++] = (pid_t)atoi(entry->d_name);
+    while ((entry = readdir(dir)) != NULL) {
+        char *end;
+        long tid = strtol(entry->d_name, &end, 10);
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9' || *end != '\0' || tid <= 0 ||
+            tid > INT32_MAX)
+            continue;
+        if (n == capacity) {
+            size_t grown_capacity = capacity ? capacity * 2 : 64;
+            pid_t *grown = realloc(list, grown_capacity * sizeof(*grown));
+            if (grown == NULL) {
+                closedir(dir);
+                free(list);
+                return -ENOMEM;
+            }
+            list = grown;
+            capacity = grown_capacity;
+        }
+        list[n++] = (pid_t)tid;
+    }
     closedir(dir);
-    return n;
+    if (n > INT32_MAX) {
+        free(list);
+        return -E2BIG;
+    }
+    *tids = list;
+    return (int)n;
+}
+
+pid_t target_thread_tracer(pid_t pid, pid_t tid)
+{
+    char path[64], line[256];
+    int tracer = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+            break;
+    fclose(f);
+    return tracer > 0 ? (pid_t)tracer : 0;
 }
