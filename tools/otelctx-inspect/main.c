@@ -187,8 +187,8 @@ static int inspect(pid_t pid, int json, int strict, double interval, long count)
 
     for (long round = 0; count == 0 || round < count; round++) {
         int ret = inspect_once(pid, json, round > 0, strict ? &state : NULL, &w);
-        if (ret != 0 || interval <= 0)
-            return ret;
+        if (ret != 0 || interval <= 0 || (count != 0 && round + 1 == count))
+            return ret; /* no pause after the last reading */
         struct timespec pause = {(time_t)interval, (long)((interval - (time_t)interval) * 1e9)};
         nanosleep(&pause, NULL);
     }

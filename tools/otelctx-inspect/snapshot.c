@@ -87,6 +87,31 @@ static void keep_thread(struct snapshot *s, size_t index, enum record_state stat
     }
 }
 
+/* The stderr line for threads listed but not read, with each reason. */
+static void report_not_read(const struct snapshot *s)
+{
+    char reasons[256] = "";
+    size_t used = 0;
+    const struct {
+        size_t n;
+        const char *why;
+    } counts[] = {{s->n_unstoppable, "could not be stopped"},
+                  {s->n_traced, "traced by another process"},
+                  {s->n_untraceable, "could not be traced"}};
+
+    if (snapshot_not_read(s) == 0)
+        return;
+    for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+        if (counts[i].n == 0)
+            continue;
+        int n = snprintf(reasons + used, sizeof(reasons) - used, "%s%zu %s", used ? ", " : "",
+                         counts[i].n, counts[i].why);
+        if (n > 0 && (size_t)n < sizeof(reasons) - used)
+            used += (size_t)n;
+    }
+    diag("%zu thread(s) not read (%s)", snapshot_not_read(s), reasons);
+}
+
 /*
  * What the reading of each thread came to. A thread refused or never
  * stopped while exiting is simply gone (ptrace refuses an exiting thread
@@ -138,11 +163,7 @@ static int classify(const struct target *t, struct snapshot *s, const pid_t *tid
             break;
         }
     }
-    size_t not_read = snapshot_not_read(s);
-    if (not_read > 0)
-        diag("%zu thread(s) not read (%zu could not be stopped within %d ms, %zu traced by "
-             "another process, %zu could not be traced)", not_read, s->n_unstoppable,
-             STOP_DEADLINE_MS, s->n_traced, s->n_untraceable);
+    report_not_read(s);
     return ret;
 }
 
