@@ -255,18 +255,28 @@ int target_threads(const struct target *t, pid_t **tids)
     return (int)n;
 }
 
-pid_t target_thread_tracer(pid_t pid, pid_t tid)
+/* A numeric field of /proc/PID/task/TID/status, 0 if absent. */
+static int status_field(pid_t pid, pid_t tid, const char *format)
 {
     char path[64], line[256];
-    int tracer = 0;
+    int value = 0;
     FILE *f;
 
     snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
     if ((f = fopen(path, "r")) == NULL)
         return 0;
     while (fgets(line, sizeof(line), f) != NULL)
-        if (sscanf(line, "TracerPid: %d", &tracer) == 1)
+        if (sscanf(line, format, &value) == 1)
             break;
     fclose(f);
-    return tracer > 0 ? (pid_t)tracer : 0;
+    return value > 0 ? value : 0;
+}
+
+pid_t target_thread_tracer(pid_t pid, pid_t tid)
+{
+    /* TracerPid names the tracing thread; its process is that thread's Tgid. */
+    pid_t tracer = (pid_t)status_field(pid, tid, "TracerPid: %d");
+    pid_t process = tracer != 0 ? (pid_t)status_field(tracer, tracer, "Tgid: %d") : 0;
+
+    return process != 0 ? process : tracer;
 }
