@@ -36,8 +36,12 @@ CROWD = 4200
 
 def read(inspect, target, *args):
     start = time.monotonic()
-    done = subprocess.run([inspect, *args, str(target.pid)], capture_output=True, text=True,
-                          timeout=PATIENCE * 4)
+    try:
+        done = subprocess.run([inspect, *args, str(target.pid)], capture_output=True, text=True,
+                              timeout=PATIENCE * 4)
+    except subprocess.TimeoutExpired:
+        target.proc.kill()
+        fail(TEST, f"reading of {target.pid} {' '.join(args)}: no end in {PATIENCE * 4:.0f} s")
     return done, time.monotonic() - start
 
 
