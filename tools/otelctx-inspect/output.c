@@ -11,6 +11,8 @@ static const char *state_name(enum record_state state)
     case RECORD_INVALID: return "invalid";
     case RECORD_VALID: return "valid";
     case RECORD_UNREADABLE: return "unreadable";
+    case RECORD_UNSTOPPABLE: return "unstoppable";
+    case RECORD_TRACED: return "traced";
     }
     return "?";
 }
@@ -68,6 +70,14 @@ void print_text(FILE *out, const struct target *t, const struct snapshot *s)
             const struct thread_record *tr = &so->threads[i];
             const otelctx_record *r = &tr->record;
             fprintf(out, "  thread %d: ", (int)tr->tid);
+            if (tr->state == RECORD_UNSTOPPABLE) {
+                fprintf(out, "could not be stopped\n");
+                continue;
+            }
+            if (tr->state == RECORD_TRACED) {
+                fprintf(out, "traced by process %d: not read\n", (int)tr->tracer);
+                continue;
+            }
             if (tr->state != RECORD_VALID) {
                 fprintf(out, "%s\n", tr->state == RECORD_NULL ? "no record" : state_name(tr->state));
                 continue;
@@ -132,6 +142,8 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
             const otelctx_record *r = &tr->record;
             fprintf(out, "%s{\"tid\":%d,\"state\":\"%s\"", i ? "," : "", (int)tr->tid,
                     state_name(tr->state));
+            if (tr->state == RECORD_TRACED)
+                fprintf(out, ",\"tracer\":%d", (int)tr->tracer);
             if (tr->state == RECORD_VALID) {
                 fprintf(out, ",\"trace_id\":\"");
                 hex(out, r->trace_id, 16);
@@ -161,5 +173,5 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
         }
         fprintf(out, "]}");
     }
-    fprintf(out, "]}\n");
+    fprintf(out, "],\"threads_not_read\":%zu}\n", snapshot_not_read(s));
 }

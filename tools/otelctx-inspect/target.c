@@ -215,19 +215,68 @@ uint64_t target_symbol(const struct target *t, const char *name)
     return 0;
 }
 
-int target_threads(const struct target *t, pid_t *tids, size_t max)
+int target_threads(const struct target *t, pid_t **tids)
 {
     char path[64];
     struct dirent *entry;
-    int n = 0;
+    pid_t *list = NULL;
+    size_t n = 0, capacity = 0;
 
+    *tids = NULL;
     snprintf(path, sizeof(path), "/proc/%d/task", (int)t->pid);
     DIR *dir = opendir(path);
     if (dir == NULL)
         return -errno;
-    while ((entry = readdir(dir)) != NULL && (size_t)n < max)
-        if (entry->d_name[0] >= '0' && entry->d_name[0] <= '9')
-            tids[n++] = (pid_t)atoi(entry->d_name);
+    while ((entry = readdir(dir)) != NULL) {
+        char *end;
+        long tid = strtol(entry->d_name, &end, 10);
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9' || *end != '\0' || tid <= 0 ||
+            tid > INT32_MAX)
+            continue;
+        if (n == capacity) {
+            size_t grown_capacity = capacity ? capacity * 2 : 64;
+            pid_t *grown = realloc(list, grown_capacity * sizeof(*grown));
+            if (grown == NULL) {
+                closedir(dir);
+                free(list);
+                return -ENOMEM;
+            }
+            list = grown;
+            capacity = grown_capacity;
+        }
+        list[n++] = (pid_t)tid;
+    }
     closedir(dir);
-    return n;
+    if (n > INT32_MAX) {
+        free(list);
+        return -E2BIG;
+    }
+    *tids = list;
+    return (int)n;
+}
+
+/* A numeric field of /proc/PID/task/TID/status, 0 if absent. */
+static int status_field(pid_t pid, pid_t tid, const char *format)
+{
+    char path[64], line[256];
+    int value = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, format, &value) == 1)
+            break;
+    fclose(f);
+    return value > 0 ? value : 0;
+}
+
+pid_t target_thread_tracer(pid_t pid, pid_t tid)
+{
+    /* TracerPid names the tracing thread; its process is that thread's Tgid. */
+    pid_t tracer = (pid_t)status_field(pid, tid, "TracerPid: %d");
+    pid_t process = tracer != 0 ? (pid_t)status_field(tracer, tracer, "Tgid: %d") : 0;
+
+    return process != 0 ? process : tracer;
 }

@@ -58,8 +58,12 @@ int target_read(const struct target *t, uint64_t address, void *buf, size_t len)
 /* Run-time address of a defined dynamic symbol in any loaded object, 0 if none. */
 uint64_t target_symbol(const struct target *t, const char *name);
 
-/* The thread ids of the target, from /proc/PID/task; count or -errno. */
-int target_threads(const struct target *t, pid_t *tids, size_t max);
+/* The thread ids of the target, from /proc/PID/task, in *tids (the
+ * caller frees it); their count, or -errno. */
+int target_threads(const struct target *t, pid_t **tids);
+
+/* The process tracing thread tid of process pid (its TracerPid), 0 if none. */
+pid_t target_thread_tracer(pid_t pid, pid_t tid);
 
 /*
  * Whether thread tid of process pid is gone or on its way out: no longer

@@ -32,7 +32,7 @@ build() {
     local sources
     mapfile -t sources < <(inspector_sources)
     "$CC" "${flags[@]}" -o "$WORK/fuzz_$NAME" "$HERE/fuzz_$NAME.c" "${sources[@]}" \
-        "$ROOT/src/elf_rules.c" -lthread_db
+        "$ROOT/src/elf_rules.c" -lthread_db -pthread
 }
 
 main() {
