@@ -49,6 +49,7 @@ NOBODY = 65534
 DEADLINE = 60.0           # any single wait: generous for sanitized builds on loaded cores
 MANY_UNSTOPPABLE_BOUND = 20.0  # "a few seconds" for hundreds of unstoppable threads, loaded
 PROMPT = 5.0              # from SIGINT/SIGTERM to exit; far below 1 s per stuck thread
+QUEUED_SIGNAL_READINGS = 100  # each a chance to stop the thread with a signal pending
 COMMAND_LINE_DEADLINE = 20.0  # a command-line error reads nothing: a hang shows within this
 SANITIZER_MARKS = ("runtime error", "AddressSanitizer", "LeakSanitizer")
 INSPECT_ENV = dict(os.environ,
@@ -450,13 +451,14 @@ def case_queued_signals(tool, target):
         proc, lines = stack.enter_context(started([target], "queued_signals"))
         ready(proc, lines, "queued_signals")
         errors = stack.enter_context(tempfile.TemporaryFile())
-        args = ["--json", "--watch", "0.001", "--count", "300", str(proc.pid)]
+        args = ["--json", "--watch", "0.001", "--count", str(QUEUED_SIGNAL_READINGS), str(proc.pid)]
         watch = subprocess.Popen([tool, *args], stdout=subprocess.DEVNULL, stderr=errors,
                                  env=INSPECT_ENV)
         sent = 0
+        deadline = time.monotonic() + DEADLINE
         try:
             # As many as the kernel queues, for as long as the readings last.
-            while watch.poll() is None:
+            while watch.poll() is None and time.monotonic() < deadline:
                 try:
                     os.kill(proc.pid, signal.SIGRTMIN)
                     sent += 1
@@ -486,9 +488,11 @@ def case_queued_signals(tool, target):
             if not counted:
                 raise
         if counted[-1] != sent:
-            raise Fail(f"{sent} signals sent during 300 readings, {counted[-1]} delivered")
+            raise Fail(f"{sent} signals sent during {QUEUED_SIGNAL_READINGS} readings, "
+                       f"{counted[-1]} delivered")
         expect_untouched(proc.pid)
-    print(f"hostile signals: {sent} queued signals during 300 readings, every one delivered")
+    print(f"hostile signals: {sent} queued signals during {QUEUED_SIGNAL_READINGS} readings, "
+          f"every one delivered")
 
 
 def case_threads(tool, target, n):
