@@ -25,7 +25,7 @@ signals, threads, objects, exec, command line. One case per run:
   exec               a process re-executing itself under --watch: followed,
                      "executed ... located again", the new records, exit 0
   command-line       bad --watch, --count and PID values: exit 1, one line,
-                     nothing read
+                     nothing read; --watch 86400 --count 1: one reading, no wait
 
 Targets run as nobody (the attacks need no privilege; the tracer holder
 too), in their own session, killed with their group at the end whatever
@@ -609,10 +609,15 @@ def case_command_line(tool, target):
                 failures.append(f"otelctx-inspect {' '.join(map(repr, args))}: exit {status} "
                                 f"(expected 1), {len(stdout)} bytes read, {len(message)} "
                                 f"stderr lines (expected 1): {stderr.strip()[:200]!r}")
-        args = ["--watch", "0.1", "--count", "1", str(proc.pid)]
-        status, stdout, stderr, _ = inspect(tool, *args)
-        if status != 0 or f"process {proc.pid} " not in stdout:
-            failures.append(f"the valid control {' '.join(args)}: exit {status}: {stderr.strip()}")
+        # The largest interval is valid, and one reading is not followed by
+        # a day's wait.
+        args = ["--watch", "86400", "--count", "1", str(proc.pid)]
+        try:
+            status, stdout, stderr, _ = inspect(tool, *args, deadline=COMMAND_LINE_DEADLINE)
+            if status != 0 or f"process {proc.pid} " not in stdout:
+                failures.append(f"the valid {' '.join(args)}: exit {status}: {stderr.strip()}")
+        except Fail as e:
+            failures.append(str(e))
     if failures:
         raise Fail(f"{len(failures)} of {len(cases) + 1}:\n  " + "\n  ".join(failures))
     print(f"hostile command-line: {len(cases)} bad command lines: exit 1, one line, nothing read")
