@@ -9,6 +9,13 @@
  * of the writer, and the documented aftermath is checked: the record stays
  * valid = 0 and that thread's writers keep returning -EBUSY; another thread
  * is not affected.
+ *
+ * Built a second time with OTELCTX_TEST_INTERPOSE (test_nested_interposed):
+ * the executable defines and exports otel_thread_ctx_v1 itself, so the
+ * library's slot is bound to the executable's and the library must keep its
+ * guard byte in its own TLS block: the executable's byte right after its
+ * slot (a canary) must stay 0 while the writer runs, and the guard must
+ * still refuse the nested writers.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -21,6 +28,21 @@
 #include "check.h"
 #include "otelctx.h"
 
+#ifdef OTELCTX_TEST_INTERPOSE
+/* One object so that the canary is the 8 bytes after the slot; the export
+ * flag of the link makes otel_thread_ctx_v1 (its first 8 bytes) interpose
+ * the library's. */
+__asm__("\t.section .tbss,\"awT\",%nobits\n"
+        "\t.p2align 3\n"
+        "\t.globl otel_thread_ctx_v1\n"
+        "\t.type otel_thread_ctx_v1, %tls_object\n"
+        "\t.size otel_thread_ctx_v1, 8\n"
+        "otel_thread_ctx_v1:\n"
+        "\t.zero 16\n"
+        "\t.previous\n");
+extern _Thread_local struct { otelctx_record *slot; unsigned char canary[8]; } otel_thread_ctx_v1;
+#endif
+
 static const uint8_t trace_a[16] = {0xaa, 1}, span_a[8] = {0xaa, 2};
 static const uint8_t trace_b[16] = {0xbb, 1}, span_b[8] = {0xbb, 2};
 static const otelctx_attr attr_a = {1, "alpha", 5};
@@ -30,7 +52,7 @@ static sigjmp_buf out_of_writer;
 static volatile sig_atomic_t handler_ran;
 /* What the handler saw, checked outside it. */
 static int busy_update, busy_record_set, busy_update_span, busy_push, busy_pop;
-static int unchanged, attach_ok, current_ok;
+static int unchanged, attach_ok, current_ok, canary_clean = 1;
 
 static void on_fault(int sig)
 {
@@ -38,6 +60,10 @@ static void on_fault(int sig)
 
     (void)sig;
     handler_ran = 1;
+#ifdef OTELCTX_TEST_INTERPOSE
+    for (size_t i = 0; i < sizeof(otel_thread_ctx_v1.canary); i++)
+        canary_clean &= otel_thread_ctx_v1.canary[i] == 0;
+#endif
     memcpy(&before, record, sizeof(before));
     busy_update = otelctx_update(trace_a, span_a, 1, &attr_a, 1);
     busy_record_set = otelctx_record_set(record, trace_a, span_a, 1, &attr_a, 1);
@@ -69,6 +95,9 @@ static void *interrupted_thread(void *arg)
     const otelctx_attr faulting = {2, unreadable, 7};
 
     CHECK(otelctx_attach(record) == NULL);
+#ifdef OTELCTX_TEST_INTERPOSE
+    CHECK(otel_thread_ctx_v1.slot == record); /* the library writes our slot */
+#endif
     if (sigsetjmp(out_of_writer, 1) == 0) {
         otelctx_record_set(record, trace_b, span_b, 1, &faulting, 1);
         CHECK(!"otelctx_record_set read the inaccessible value without a fault");
@@ -80,6 +109,7 @@ static void *interrupted_thread(void *arg)
     CHECK_EQ(busy_push, -EBUSY);
     CHECK_EQ(busy_pop, -EBUSY);
     CHECK(unchanged);
+    CHECK(canary_clean);
     CHECK(current_ok);
     CHECK(attach_ok);
     /* After the siglongjmp: the record is as the writer left it (hidden),
