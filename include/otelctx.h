@@ -22,6 +22,13 @@
  *   - Every function here keeps the record consistent at every instruction:
  *     a reader interrupting the thread sees NULL, a record with valid != 1,
  *     or a complete record.
+ *   - A writer (record_set, record_init, update, update_span, attr_push,
+ *     attr_pop) called by a signal handler that interrupted a writer of the
+ *     same thread returns -EBUSY and changes nothing; record_invalidate is
+ *     refused only on aarch64, for a record that is not 8-byte aligned.
+ *     attach, detach, detach_if and current are never refused. A handler
+ *     that siglongjmps out of a writer leaves that thread's writers
+ *     returning -EBUSY for the rest of the thread (docs/api.md).
  *   - Functions return 0 (or a non-negative count) on success and a negative
  *     errno value on failure; otelctx_strerror() names it. On failure nothing
  *     already published changes.
@@ -131,7 +138,9 @@ OTELCTX_API int otelctx_record_init(otelctx_record *record);
  * Returns the number of attributes left out (0 when all fit), or
  * -EINVAL: record NULL or misaligned; exactly one id NULL; exactly one id
  *          all zero; no trace but trace_flags != 0; attrs NULL with
- *          n_attrs > 0; a value NULL with len > 0; n_attrs > INT_MAX.
+ *          n_attrs > 0; a value NULL with len > 0; n_attrs > INT_MAX;
+ * -EBUSY:  called while the thread is inside another writer (a signal
+ *          handler that interrupted it).
  * On a negative return the record is byte-for-byte unchanged.
  */
 OTELCTX_API int otelctx_record_set(otelctx_record *record,
@@ -180,7 +189,7 @@ OTELCTX_API int otelctx_update(const uint8_t trace_id[16],
  * A child span: the attached record's span id only; trace id, flags and
  * attributes stay. A reader sees the old or the new span id, never a mix.
  * 0; -ENOENT nothing attached; -EINVAL span_id NULL or all zero, or the
- * attached record has no trace.
+ * attached record has no trace; -EBUSY inside another writer of the thread.
  */
 OTELCTX_API int otelctx_update_span(const uint8_t span_id[8]);
 
@@ -189,14 +198,14 @@ OTELCTX_API int otelctx_update_span(const uint8_t span_id[8]);
  * attrs_data_size, then the new size is stored (valid untouched).
  * 0 appended; 1 left out (value over 255 bytes, not UTF-8, or no room: the
  * record is unchanged); -ENOENT nothing attached; -EINVAL attr NULL, or a
- * NULL value with len > 0.
+ * NULL value with len > 0; -EBUSY inside another writer of the thread.
  */
 OTELCTX_API int otelctx_attr_push(const otelctx_attr *attr);
 
 /*
  * Removes the last n attributes of the attached record with one store of
  * attrs_data_size. Returns how many were removed (fewer when fewer exist);
- * -ENOENT nothing attached.
+ * -ENOENT nothing attached; -EBUSY inside another writer of the thread.
  */
 OTELCTX_API int otelctx_attr_pop(size_t n);
 
@@ -204,7 +213,8 @@ OTELCTX_API int otelctx_attr_pop(size_t n);
  * valid = 0: readers skip the record while it stays attached (an async
  * runtime hides a shared record without detaching it); the next
  * otelctx_record_set() or otelctx_update() on it makes it valid again.
- * 0; -EINVAL record NULL.
+ * 0; -EINVAL record NULL; on aarch64 only, -EBUSY for a record that is
+ * not 8-byte aligned, inside another writer of the thread.
  */
 OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
 

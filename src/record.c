@@ -5,6 +5,7 @@
 #include "otelctx.h"
 #include "process_ctx.h"
 #include "record_write.h"
+#include "tls_slot.h"
 #include "utf8.h"
 
 int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len)
@@ -30,7 +31,8 @@ int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len)
 }
 
 int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
-                           const otelctx_attr *last, size_t used, int left_out)
+                           const otelctx_attr *last, size_t used, int left_out,
+                           unsigned char *writing)
 {
     for (; a != last; a++) {
         size_t len = a->len, end = used + OTELCTX_ENTRY_HEADER + len;
@@ -49,6 +51,7 @@ int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
     }
     record->attrs_data_size = (uint16_t)used;
     record_end_write(record);
+    writer_leave(writing);
     return left_out;
 }
 
@@ -59,7 +62,8 @@ int otelctx_record_set(otelctx_record *record,
 {
     if (OTELCTX_UNLIKELY(record == NULL))
         return -EINVAL;
-    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
+                                 otelctx_tls_writing());
 }
 
 int otelctx_record_init(otelctx_record *record)
@@ -87,6 +91,15 @@ int otelctx_record_invalidate(otelctx_record *record)
 {
     if (record == NULL)
         return -EINVAL;
+#if !defined(__x86_64__)
+    /* Not under the guard: one byte store, so a writer that interrupts it
+     * runs wholly before or after it. Only one writer may not be
+     * interrupted by it: on aarch64, otelctx_update_span on a record that
+     * is not 8-aligned sets valid = 0 around its store and then restores
+     * valid, which would undo this store; inside a writer it is refused. */
+    if (((uintptr_t)record & 7) != 0 && *otelctx_tls_writing() != 0)
+        return -EBUSY;
+#endif
     /* One byte store: readers skip the record from the next instruction on. */
     record_begin_write(record);
     return 0;
