@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libthread_db and the proc_service callbacks it calls back into. */
-#include "thread_db.h"
+#include "thread_db_reader.h"
 
 #include <elf.h>
 #include <proc_service.h>

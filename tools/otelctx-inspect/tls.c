@@ -10,7 +10,7 @@
 #include <sys/uio.h>
 #include <sys/user.h>
 
-#include "thread_db.h"
+#include "thread_db_reader.h"
 
 /* How this process's TLS is resolved. */
 static enum { BY_THREAD_DB, BY_MUSL_DESCRIPTOR, BY_STATIC_OFFSET } how;
