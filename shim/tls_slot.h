@@ -25,8 +25,11 @@ struct otelctx_tls_block {
 __attribute__((visibility("hidden")))
 otelctx_record **otelctx_tls_slot(void);
 
-/* The calling thread's writer guard byte of this copy. */
-__attribute__((visibility("hidden")))
+/* The calling thread's writer guard byte of this copy. Never inlined: it
+ * reaches this copy's own block, not the bound slot, and staying a function
+ * of its own lets the ELF gate tell the two apart in an executable, where
+ * every TLS access is relaxed to a thread-pointer offset. */
+__attribute__((visibility("hidden"), noinline))
 unsigned char *otelctx_tls_writing(void);
 
 /* 1 once the shim has seen that otel_thread_ctx_v1 is bound to this copy's

@@ -23,9 +23,11 @@
 struct reading {
     struct target target;
     struct snapshot snapshot;
+    struct slot_object slot_object;
     struct loaded_object object;
     struct thread_record thread;
     Elf64_Sym slot;
+    char path[MAX_TEXT];
 };
 
 static int broken;
@@ -86,14 +88,16 @@ static void setup(struct reading *r, const uint8_t *data, size_t size)
         strcpy(r->snapshot.ctx.keys[i], keys[i]);
     r->snapshot.ctx.n_keys = sizeof(keys) / sizeof(keys[0]);
     r->snapshot.ctx.present = 1;
-    memcpy(r->object.path, data + size - name, name);
+    memcpy(r->path, data + size - name, name);
+    r->object.path = r->path;
     r->slot.st_size = 8;
     r->object.elf.view.slot = &r->slot;
     r->thread.tid = 2;
     r->thread.state = r->thread.record.valid == 1 ? RECORD_VALID : RECORD_INVALID;
-    r->snapshot.slots[0].object = &r->object;
-    r->snapshot.slots[0].threads = &r->thread;
-    r->snapshot.slots[0].n_threads = 1;
+    r->slot_object.object = &r->object;
+    r->slot_object.threads = &r->thread;
+    r->slot_object.n_threads = 1;
+    r->snapshot.slots = &r->slot_object;
     r->snapshot.n_slots = 1;
     r->target.pid = 1;
     memcpy(r->target.comm, "fuzz", 5);
