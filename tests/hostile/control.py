@@ -13,8 +13,6 @@ signals, threads, objects, exec, command line. One case per run:
                      by another process (tracer_holder): exit 0, "traced by
                      process N", never "run as root", the holder keeps it
   stopped            a process stopped by SIGSTOP: read, and left stopped
-  zombie-leader      a process whose main thread exited (zombie_leader): the
-                     live threads read (exit 0), the leader not a thread to read
   churn              threads created and joined without end (thread_churn):
                      20 readings, exit 0, the two lasting records in each
   signals            real-time signals queued to a thread while --watch stops it
@@ -409,21 +407,6 @@ def case_stopped(tool, target):
     print("hostile stopped: a process in a group stop read, and left stopped, untraced")
 
 
-def case_zombie_leader(tool, target):
-    with started([target, "2"], "zombie_leader") as (proc, lines):
-        ready(proc, lines, "zombie_leader")
-        wait_for(lambda: task_state(proc.pid, proc.pid) == "Z", "the main thread a zombie")
-        live = [t for t in tasks(proc.pid) if t != proc.pid]
-        args = ["--json", str(proc.pid)]
-        status, stdout, stderr, _ = inspect(tool, *args)
-        expect_status(args, status, 0, stderr)
-        threads = threads_of(only_object(reading(stdout)))
-        if {record_index(threads.get(t, {}), t) for t in live} != {0, 1}:
-            raise Fail("the live threads' records are not index 0 and 1")
-        expect_untouched(proc.pid)
-    print("hostile zombie-leader: the live threads of a process without its main thread read")
-
-
 def case_churn(tool, target):
     with started([target], "thread_churn") as (proc, lines):
         ready(proc, lines, "thread_churn")
@@ -635,8 +618,6 @@ def main():
             case_traced(tool, target, extra[0], extra[1])
         elif case == "stopped":
             case_stopped(tool, target)
-        elif case == "zombie-leader":
-            case_zombie_leader(tool, target)
         elif case == "churn":
             case_churn(tool, target)
         elif case == "signals":
