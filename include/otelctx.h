@@ -22,6 +22,13 @@
  *   - Every function here keeps the record consistent at every instruction:
  *     a reader interrupting the thread sees NULL, a record with valid != 1,
  *     or a complete record.
+ *   - A writer (record_set, record_init, update, update_span, attr_push,
+ *     attr_pop) called by a signal handler that interrupted a writer of the
+ *     same thread returns -EBUSY and changes nothing; record_invalidate is
+ *     refused only on aarch64, for a record that is not 8-byte aligned.
+ *     attach, detach, detach_if and current are never refused. A handler
+ *     that siglongjmps out of a writer leaves that thread's writers
+ *     returning -EBUSY for the rest of the thread (docs/api.md).
  *   - Functions return 0 (or a non-negative count) on success and a negative
  *     errno value on failure; otelctx_strerror() names it. On failure nothing
  *     already published changes.
@@ -131,7 +138,9 @@ OTELCTX_API int otelctx_record_init(otelctx_record *record);
  * Returns the number of attributes left out (0 when all fit), or
  * -EINVAL: record NULL or misaligned; exactly one id NULL; exactly one id
  *          all zero; no trace but trace_flags != 0; attrs NULL with
- *          n_attrs > 0; a value NULL with len > 0; n_attrs > INT_MAX.
+ *          n_attrs > 0; a value NULL with len > 0; n_attrs > INT_MAX;
+ * -EBUSY:  called while the thread is inside another writer (a signal
+ *          handler that interrupted it).
  * On a negative return the record is byte-for-byte unchanged.
  */
 OTELCTX_API int otelctx_record_set(otelctx_record *record,
@@ -180,7 +189,7 @@ OTELCTX_API int otelctx_update(const uint8_t trace_id[16],
  * A child span: the attached record's span id only; trace id, flags and
  * attributes stay. A reader sees the old or the new span id, never a mix.
  * 0; -ENOENT nothing attached; -EINVAL span_id NULL or all zero, or the
- * attached record has no trace.
+ * attached record has no trace; -EBUSY inside another writer of the thread.
  */
 OTELCTX_API int otelctx_update_span(const uint8_t span_id[8]);
 
@@ -189,14 +198,14 @@ OTELCTX_API int otelctx_update_span(const uint8_t span_id[8]);
  * attrs_data_size, then the new size is stored (valid untouched).
  * 0 appended; 1 left out (value over 255 bytes, not UTF-8, or no room: the
  * record is unchanged); -ENOENT nothing attached; -EINVAL attr NULL, or a
- * NULL value with len > 0.
+ * NULL value with len > 0; -EBUSY inside another writer of the thread.
  */
 OTELCTX_API int otelctx_attr_push(const otelctx_attr *attr);
 
 /*
  * Removes the last n attributes of the attached record with one store of
  * attrs_data_size. Returns how many were removed (fewer when fewer exist);
- * -ENOENT nothing attached.
+ * -ENOENT nothing attached; -EBUSY inside another writer of the thread.
  */
 OTELCTX_API int otelctx_attr_pop(size_t n);
 
@@ -204,7 +213,8 @@ OTELCTX_API int otelctx_attr_pop(size_t n);
  * valid = 0: readers skip the record while it stays attached (an async
  * runtime hides a shared record without detaching it); the next
  * otelctx_record_set() or otelctx_update() on it makes it valid again.
- * 0; -EINVAL record NULL.
+ * 0; -EINVAL record NULL; on aarch64 only, -EBUSY for a record that is
+ * not 8-byte aligned, inside another writer of the thread.
  */
 OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
 
@@ -221,9 +231,10 @@ OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
  * and there is at most one process context per process (OTEP 4719).
  *
  * Who publishes it:
- *   - otelctx, automatically: the first key registered or record created
- *     (otelctx_record_new/_init, the thread's own record) publishes a context
- *     without resource attributes, unless another one exists in the process;
+ *   - otelctx, automatically: the first key looked up (otelctx_key_index)
+ *     or record created (otelctx_record_new/_init, the thread's own record)
+ *     publishes a context without resource attributes, unless another one
+ *     exists in the process;
  *   - otelctx, with your resource: otelctx_process_publish(), which updates
  *     the automatic one in place;
  *   - or your SDK's own publisher: call otelctx_process_external() first,
@@ -231,8 +242,8 @@ OTELCTX_API int otelctx_record_invalidate(otelctx_record *record);
  *     payload, and republish from otelctx_key_listener().
  */
 typedef struct otelctx_kv {
-    const char *key;    /* NUL-terminated */
-    const char *value;  /* NUL-terminated string value */
+    const char *key;    /* NUL-terminated UTF-8 */
+    const char *value;  /* NUL-terminated UTF-8 string value */
 } otelctx_kv;
 
 /*
@@ -240,7 +251,12 @@ typedef struct otelctx_kv {
  * map the first time. Idempotent, append-only, thread-safe. When otelctx
  * publishes the process context, a new key is republished before its index
  * is returned; the key listener, if any, is called before it is returned.
- * -EINVAL: NULL, empty or longer than 255 bytes; -ENOSPC: 256 keys exist;
+ * In a forked child the first call (also of an existing key) publishes the
+ * child's own process context (see otelctx_process_publish).
+ * -EINVAL: NULL, empty, longer than 255 bytes or not UTF-8 (overlong forms,
+ * surrogates, above U+10FFFF or a sequence cut short: it would go into a
+ * protobuf string field, which strict proto3 decoders reject with the whole
+ * payload); nothing is registered or published; -ENOSPC: 256 keys exist;
  * -E2BIG: the payload with this key would exceed 65536 bytes (not
  * registered); -ENOMEM.
  */
@@ -250,14 +266,18 @@ OTELCTX_API int otelctx_key_index(const char *name);
  * Publishes the process context with these resource attributes (copied) and
  * the key map; called again (or after the automatic one), updates it in
  * place with the update protocol.
- * -EINVAL: resource NULL with n_resource > 0, a NULL key or value, or a
- * duplicate key; -EEXIST: another OTEL_CTX mapping exists in the process
+ * -EINVAL: resource NULL with n_resource > 0, a NULL key or value, a key or
+ * value that is not UTF-8 (as for otelctx_key_index), or a duplicate key;
+ * -EEXIST: another OTEL_CTX mapping exists in the process
  * (another SDK's), or external mode: nothing is mapped, keys and records
  * keep working; -E2BIG: the payload would exceed 65536 bytes (readers drop
  * larger ones); -ENOMEM; -ENOTSUP: the mapping could be neither a memfd nor
  * named. On failure the previously published context stays intact.
- * A forked child does not inherit it; its first key or record publishes
- * the child's own automatic one.
+ * A forked child does not inherit the mapping but keeps the key map and this
+ * resource: its first otelctx_key_index (also of an existing key), record
+ * created or otelctx_process_publish publishes the child's own context
+ * (writers on records it inherited publish nothing). An unpublish or
+ * external mode from before the fork stays in force in the child.
  */
 OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
                                         size_t n_resource);

@@ -87,8 +87,10 @@ class record {
     record(const record &) = delete;
     record &operator=(const record &) = delete;
 
-    /* otelctx_record_set(): attributes left out (>= 0), or -EINVAL with the
-     * record unchanged. Safe on the calling thread's attached record. */
+    /* otelctx_record_set(): attributes left out (>= 0), or -EINVAL (or
+     * -EBUSY, from a signal handler that interrupted another writer of the
+     * thread) with the record unchanged. Safe on the calling thread's
+     * attached record. */
     int set(const uint8_t (&trace_id)[16], const uint8_t (&span_id)[8], uint8_t trace_flags,
             std::initializer_list<attr> attrs = {}) noexcept
     {

@@ -28,6 +28,11 @@ import sys
 
 SLOT = "otel_thread_ctx_v1"
 ACCESSOR = "otelctx_tls_slot"
+# The shim's accessor of this copy's own writer guard byte (shim/tls_slot.h):
+# it reaches the guard, never the bound slot, so calling it is no detour to
+# the slot (in an executable both are thread-pointer offsets, alike to a
+# disassembly).
+GUARD_ACCESSOR = "otelctx_tls_writing"
 SLOT_USERS = "otelctx_attach,otelctx_detach,otelctx_current,otelctx_update"
 
 ARCHES = {
@@ -252,6 +257,8 @@ class Gate:
             found = []
             for callee in sorted(callees.get(name, set()) - seen):
                 seen.add(callee)
+                if callee.split(".")[0] == GUARD_ACCESSOR:
+                    continue
                 if direct.get(callee):
                     found.append(callee)
                 found += reached_through(callee, seen)

@@ -9,6 +9,7 @@
 #include "key_map.h"
 #include "otelctx.h"
 #include "process_ctx.h"
+#include "utf8.h"
 
 /* Appends name; the republish happens before the index is handed out, so no
  * thread record can carry an index whose name is not yet published. */
@@ -30,7 +31,14 @@ int otelctx_key_index(const char *name)
 {
     if (name == NULL || name[0] == '\0' || strnlen(name, OTELCTX_MAX_KEY_LEN + 1) > OTELCTX_MAX_KEY_LEN)
         return -EINVAL;
+    /* The name goes into a protobuf string field of the process context. */
+    if (!otelctx__utf8_valid((const uint8_t *)name, strlen(name)))
+        return -EINVAL;
 
+    /* Keys are looked up before records are written: a forked child
+     * publishes the context it inherited here at the latest, even when
+     * every key it asks for exists. */
+    otelctx__process_ensure();
     pthread_mutex_lock(&otelctx__registry_lock);
     int index = otelctx__key_find(name), added = 0;
     if (index < 0) {

@@ -11,6 +11,12 @@
  * only look for thread contexts once they find threadlocal.schema_version, so
  * the first key or record publishes a context without resource ("auto"),
  * which otelctx_process_publish() later updates in place.
+ *
+ * fork: the mapping is not inherited (MADV_DONTFORK), the key map and the
+ * published resource are (a pre-fork worker is the same service). The child
+ * publishes its own context, with both, lazily at its first key lookup,
+ * record creation or publish: at fork time it would have to allocate, and the
+ * child of a multithreaded parent may only call async-signal-safe functions.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +33,7 @@
 #include "otelctx.h"
 #include "process_ctx.h"
 #include "protobuf.h"
+#include "utf8.h"
 
 #ifndef MFD_NOEXEC_SEAL
 #define MFD_NOEXEC_SEAL 0x0008U
@@ -51,6 +58,7 @@ _Static_assert(sizeof(struct process_header) == 32, "OTEP 4719 header is 32 byte
 
 static struct {
     struct process_header *header; /* NULL: not published */
+    pid_t owner;                   /* the process that mapped header */
     size_t mapping_len;
     int named;                     /* 1 when memfd or prctl gave the name */
     uint8_t *payload;
@@ -58,10 +66,12 @@ static struct {
     otelctx_kv *resource;          /* deep copy, for republishing */
     size_t n_resource;
     int external;                  /* otelctx_process_external() was called */
+    int withdrawn;                 /* otelctx_process_unpublish() since the last publish */
 } ctx;
 
 /* Set once the automatic publication was tried (or made moot by an explicit
- * publish, unpublish or external mode): the records' check is one load. */
+ * publish, unpublish or external mode), cleared in a forked child that has
+ * to publish its own: the records' and keys' check is one load. */
 static atomic_int settled;
 
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
@@ -106,12 +116,21 @@ static int copy_resource(const otelctx_kv *resource, size_t n, otelctx_kv **out)
     return 0;
 }
 
+static int is_utf8(const char *s)
+{
+    return otelctx__utf8_valid((const uint8_t *)s, strlen(s));
+}
+
+/* Keys and values go into protobuf string fields: a strict proto3 decoder
+ * rejects the whole payload for one that is not UTF-8. */
 static int check_resource(const otelctx_kv *resource, size_t n)
 {
     if (resource == NULL && n > 0)
         return -EINVAL;
     for (size_t i = 0; i < n; i++) {
         if (resource[i].key == NULL || resource[i].value == NULL)
+            return -EINVAL;
+        if (!is_utf8(resource[i].key) || !is_utf8(resource[i].value))
             return -EINVAL;
         for (size_t j = 0; j < i; j++)
             if (strcmp(resource[i].key, resource[j].key) == 0)
@@ -178,21 +197,34 @@ static void forget_published(void)
     ctx.n_resource = 0;
 }
 
-/* fork: the child has no mapping (MADV_DONTFORK) and must not think it has. */
+/* fork: the lock is held across it, so the child gets the key map and the
+ * context in a consistent state. The child has no mapping and must not
+ * think it has; it keeps the resource and the payload (freed by its first
+ * publish), so that nothing here allocates or frees. External mode and an
+ * unpublish stand. */
 static void atfork_prepare(void) { pthread_mutex_lock(&otelctx__registry_lock); }
 static void atfork_parent(void) { pthread_mutex_unlock(&otelctx__registry_lock); }
 static void atfork_child(void)
 {
     ctx.header = NULL;
-    forget_published();
-    /* A new process: its first key or record publishes its own context. */
-    atomic_store(&settled, ctx.external);
+    atomic_store(&settled, ctx.external || ctx.withdrawn);
     pthread_mutex_unlock(&otelctx__registry_lock);
 }
 
 static void register_atfork(void)
 {
     pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+/* A child made without the fork handlers (_Fork, a raw clone) still holds
+ * the parent's header, in memory it does not have (MADV_DONTFORK) and that
+ * may hold another mapping since: the pid tells. Asked with the lock held
+ * before the header is written or unmapped, which is rare enough for a
+ * system call. */
+static void drop_parents_header(void)
+{
+    if (ctx.header != NULL && ctx.owner != getpid())
+        ctx.header = NULL;
 }
 
 /* Whether one /proc/self/maps line (no newline) names an OTEL_CTX mapping
@@ -255,6 +287,7 @@ static int create_mapping(uint8_t *payload, size_t len)
     ctx.header = map_header(ctx.mapping_len, &ctx.named);
     if (ctx.header == NULL)
         return -ENOMEM;
+    ctx.owner = getpid();
     if (madvise(ctx.header, ctx.mapping_len, MADV_DONTFORK) != 0) {
         unmap_header();
         return -errno;
@@ -294,6 +327,7 @@ static int publish_locked(otelctx_kv *resource, size_t n_resource)
     if (err < 0)
         return err;
 
+    drop_parents_header();
     if (ctx.header == NULL) {
         err = create_mapping(payload, len);
         if (err < 0) {
@@ -315,15 +349,16 @@ static int publish_locked(otelctx_kv *resource, size_t n_resource)
     return 0;
 }
 
-/* With the lock held: the automatic publication, tried once. Its failure
- * (another SDK's mapping, no memory) leaves keys and records working. */
+/* With the lock held: the automatic publication, tried once (and once more
+ * in a forked child, with the resource it inherited). Its failure (another
+ * SDK's mapping, no memory) leaves keys and records working. */
 static void settle_locked(void)
 {
     if (atomic_load_explicit(&settled, memory_order_relaxed))
         return;
     pthread_once(&atfork_once, register_atfork);
     if (!ctx.external && ctx.header == NULL)
-        publish_locked(NULL, 0);
+        publish_locked(ctx.resource, ctx.n_resource);
     atomic_store_explicit(&settled, 1, memory_order_release);
 }
 
@@ -358,6 +393,8 @@ int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&otelctx__registry_lock);
     err = ctx.external ? -EEXIST : publish_locked(copy, n_resource);
+    if (err == 0)
+        ctx.withdrawn = 0;
     atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__registry_lock);
     if (err < 0)
@@ -370,11 +407,14 @@ int otelctx_process_unpublish(void)
     int err = -ENOENT;
 
     pthread_mutex_lock(&otelctx__registry_lock);
+    drop_parents_header();
     if (ctx.header != NULL) {
         unmap_header();
-        forget_published();
         err = 0;
     }
+    /* Also what a forked child inherited and has not published yet. */
+    forget_published();
+    ctx.withdrawn = 1;
     atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__registry_lock);
     return err;
@@ -389,10 +429,10 @@ int otelctx_process_external(void)
 {
     pthread_mutex_lock(&otelctx__registry_lock);
     ctx.external = 1;
-    if (ctx.header != NULL) {
+    drop_parents_header();
+    if (ctx.header != NULL)
         unmap_header();
-        forget_published();
-    }
+    forget_published();
     atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__registry_lock);
     return 0;

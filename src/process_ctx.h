@@ -14,10 +14,11 @@
 int otelctx__process_republish(void);
 
 /*
- * Without the lock: the first record of the process publishes the
- * automatic process context (no resource, the threadlocal.* attributes)
- * unless one exists, otelctx is in external mode, or it was tried before.
- * One atomic load once settled.
+ * Without the lock: the first key lookup or record of the process publishes
+ * the automatic process context (no resource, the threadlocal.* attributes)
+ * unless one exists, otelctx is in external mode, or it was tried before;
+ * in a forked child, the context it inherited (key map and resource) unless
+ * external mode or an unpublish was inherited. One atomic load once settled.
  */
 void otelctx__process_ensure(void);
 

@@ -5,52 +5,14 @@
 #include "otelctx.h"
 #include "process_ctx.h"
 #include "record_write.h"
-
-/*
- * Full UTF-8 check (RFC 3629), for values that are not plain ASCII: no
- * overlong forms, no surrogates, nothing above U+10FFFF, no sequence cut
- * short by the end of the value.
- */
-static int utf8_valid(const uint8_t *s, size_t len)
-{
-    size_t i = 0;
-
-    while (i < len) {
-        uint8_t c = s[i];
-        size_t n;
-        uint8_t lo = 0x80, hi = 0xbf; /* range of the byte after the lead */
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            n = 1;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            n = 2;
-            lo = c == 0xe0 ? 0xa0 : 0x80; /* overlong */
-            hi = c == 0xed ? 0x9f : 0xbf; /* surrogates */
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            n = 3;
-            lo = c == 0xf0 ? 0x90 : 0x80; /* overlong */
-            hi = c == 0xf4 ? 0x8f : 0xbf; /* above U+10FFFF */
-        } else {
-            return 0;
-        }
-        if (len - i <= n || s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (size_t k = 2; k <= n; k++)
-            if ((s[i + k] & 0xc0) != 0x80)
-                return 0;
-        i += n + 1;
-    }
-    return 1;
-}
+#include "tls_slot.h"
+#include "utf8.h"
 
 int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len)
 {
     if (len <= 16 && otelctx__copy_short(dst, src, len) == 0)
         return 0;
-    if (!utf8_valid((const uint8_t *)src, len))
+    if (!otelctx__utf8_valid((const uint8_t *)src, len))
         return 1;
     for (size_t i = 0; i < len; i += 16) {
         size_t n = len - i < 16 ? len - i : 16;
@@ -69,7 +31,8 @@ int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len)
 }
 
 int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
-                           const otelctx_attr *last, size_t used, int left_out)
+                           const otelctx_attr *last, size_t used, int left_out,
+                           unsigned char *writing)
 {
     for (; a != last; a++) {
         size_t len = a->len, end = used + OTELCTX_ENTRY_HEADER + len;
@@ -88,6 +51,7 @@ int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
     }
     record->attrs_data_size = (uint16_t)used;
     record_end_write(record);
+    writer_leave(writing);
     return left_out;
 }
 
@@ -98,7 +62,8 @@ int otelctx_record_set(otelctx_record *record,
 {
     if (OTELCTX_UNLIKELY(record == NULL))
         return -EINVAL;
-    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
+                                 otelctx_tls_writing());
 }
 
 int otelctx_record_init(otelctx_record *record)
@@ -126,6 +91,15 @@ int otelctx_record_invalidate(otelctx_record *record)
 {
     if (record == NULL)
         return -EINVAL;
+#if !defined(__x86_64__)
+    /* Not under the guard: one byte store, so a writer that interrupts it
+     * runs wholly before or after it. Only one writer may not be
+     * interrupted by it: on aarch64, otelctx_update_span on a record that
+     * is not 8-aligned sets valid = 0 around its store and then restores
+     * valid, which would undo this store; inside a writer it is refused. */
+    if (((uintptr_t)record & 7) != 0 && *otelctx_tls_writing() != 0)
+        return -EBUSY;
+#endif
     /* One byte store: readers skip the record from the next instruction on. */
     record_begin_write(record);
     return 0;

@@ -77,11 +77,13 @@ int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len);
  * The slow finish of a record from attribute a (up to last) on, at
  * attrs_data + used:
  * values longer than 16 bytes, and values that are not plain ASCII (checked
- * as UTF-8, left out otherwise). Stores the size, then valid = 1. Returns
- * the attributes left out, left_out included.
+ * as UTF-8, left out otherwise). Stores the size, then valid = 1, then
+ * leaves the writer guard. Returns the attributes left out, left_out
+ * included.
  */
 int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
-                           const otelctx_attr *last, size_t used, int left_out);
+                           const otelctx_attr *last, size_t used, int left_out,
+                           unsigned char *writing);
 
 /* OTEP 4947 ids: both set or both all zero, and no flags without them. */
 OTELCTX_INLINE int otelctx__ids_invalid(uint64_t trace, uint64_t span, uint8_t trace_flags)
@@ -103,13 +105,16 @@ OTELCTX_INLINE int otelctx__attrs_invalid(const otelctx_attr *attrs, size_t n_at
 }
 
 /*
- * otelctx_record_set() on a record known to be non-NULL: every check, then
- * the in-place protocol (valid = 0, fields, size, valid = 1). The ids are
- * loaded once, checked, and stored from the same registers.
+ * otelctx_record_set() on a record known to be non-NULL: every check, then,
+ * inside the writer guard (-EBUSY when the thread is already in a writer),
+ * the in-place protocol (valid = 0, fields, size, valid = 1). The checks read
+ * only the arguments, so they may come before the guard. The ids are loaded
+ * once, checked, and stored from the same registers.
  */
 OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *trace_id,
                                          const uint8_t *span_id, uint8_t trace_flags,
-                                         const otelctx_attr *attrs, size_t n_attrs)
+                                         const otelctx_attr *attrs, size_t n_attrs,
+                                         unsigned char *writing)
 {
     uint64_t trace0 = 0, trace1 = 0, span = 0;
 
@@ -128,6 +133,8 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
     }
     if (n_attrs != 0 && otelctx__attrs_invalid(attrs, n_attrs))
         return -EINVAL;
+    if (writer_enter(writing))
+        return -EBUSY;
 
     record_begin_write(record);
     otelctx__store64(record->trace_id, trace0);
@@ -136,17 +143,15 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
     record->trace_flags = trace_flags;
     /* The straight line: values of at most 16 bytes, plain ASCII, that fit.
      * Anything else (and so every attribute left out) goes to the finish. */
-    /* The straight line: values of at most 16 bytes, plain ASCII, that fit.
-     * Anything else (and so every attribute left out) goes to the finish. */
     size_t used = 0;
     const otelctx_attr *a = attrs, *last = n_attrs != 0 ? attrs + n_attrs : attrs;
     for (; a != last; a++) {
         size_t len = a->len;
         if (OTELCTX_UNLIKELY(len > 16 || used + OTELCTX_ENTRY_HEADER + len > OTELCTX_ATTRS_CAPACITY))
-            return otelctx__finish_record(record, a, last, used, 0);
+            return otelctx__finish_record(record, a, last, used, 0, writing);
         if (OTELCTX_UNLIKELY(otelctx__copy_short(&record->attrs_data[used + OTELCTX_ENTRY_HEADER],
                                                  a->value, len)))
-            return otelctx__finish_record(record, a, last, used, 0);
+            return otelctx__finish_record(record, a, last, used, 0, writing);
         /* Bytes past attrs_data_size are free to write while valid is 0. */
         record->attrs_data[used] = a->key;
         record->attrs_data[used + 1] = (uint8_t)len;
@@ -154,6 +159,7 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
     }
     record->attrs_data_size = (uint16_t)used;
     record_end_write(record);
+    writer_leave(writing);
     return 0;
 }
 

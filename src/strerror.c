@@ -24,6 +24,8 @@ const char *otelctx_strerror(int err)
         return "otel_thread_ctx_v1 is not exported as the specification requires";
     case -E2BIG:
         return "process context payload would exceed 65536 bytes";
+    case -EBUSY:
+        return "a writer was called while the thread was inside another (signal handler)";
     case -EEXIST:
         return "another process context is published (another SDK, or external mode)";
     default:

@@ -14,7 +14,7 @@ typedef uint64_t __attribute__((aligned(1), may_alias)) unaligned_u64;
 /* Nothing attached: fill the thread's own record while it is still
  * unreachable, then publish it whole (swap style). Off the hot path. */
 __attribute__((noinline, cold))
-static int update_own_record(otelctx_record **slot,
+static int update_own_record(otelctx_record **slot, unsigned char *writing,
                              const uint8_t trace_id[16], const uint8_t span_id[8],
                              uint8_t trace_flags,
                              const otelctx_attr *attrs, size_t n_attrs)
@@ -23,10 +23,46 @@ static int update_own_record(otelctx_record **slot,
 
     if (record == NULL)
         return -ENOMEM;
-    int ret = otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+    /* The publication comes after the guard is left: a handler in between
+     * that updates finds the slot still NULL, writes the same own record
+     * whole and publishes it; this store then publishes it again. */
+    int ret = otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
+                                    writing);
     if (ret >= 0)
         slot_store(slot, record);
     return ret;
+}
+
+/*
+ * Each writer below is a body, X_in(..., slot, writing), inlined into its
+ * exported function with the guard byte right after the slot, and into a
+ * cold X_far with this copy's guard byte from otelctx_tls_writing(), taken
+ * when another object's slot is bound. The entry point makes the slot access
+ * itself and hands the slot to X_far (the optimized build's
+ * ELF gate checks that no entry point calls a function that makes one).
+ */
+OTELCTX_INLINE int update_in(const uint8_t trace_id[16], const uint8_t span_id[8],
+                             uint8_t trace_flags, const otelctx_attr *attrs, size_t n_attrs,
+                             otelctx_record **slot, unsigned char *writing)
+{
+    /* Loaded before the guard is taken, and that is enough: a handler in
+     * between may attach another record, and this call then writes the one
+     * it found, whole, as if it had run before the handler. */
+    otelctx_record *record = slot_load(slot);
+
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return update_own_record(slot, writing, trace_id, span_id, trace_flags, attrs, n_attrs);
+    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
+                                 writing);
+}
+
+__attribute__((noinline, cold))
+static int update_far(const uint8_t trace_id[16], const uint8_t span_id[8],
+                      uint8_t trace_flags, const otelctx_attr *attrs, size_t n_attrs,
+                      otelctx_record **slot)
+{
+    return update_in(trace_id, span_id, trace_flags, attrs, n_attrs, slot,
+                     otelctx_tls_writing());
 }
 
 int otelctx_update(const uint8_t trace_id[16], const uint8_t span_id[8],
@@ -34,25 +70,44 @@ int otelctx_update(const uint8_t trace_id[16], const uint8_t span_id[8],
                    const otelctx_attr *attrs, size_t n_attrs)
 {
     otelctx_record **slot = otelctx_tls_slot();
-    otelctx_record *record = slot_load(slot);
 
-    if (OTELCTX_UNLIKELY(record == NULL))
-        return update_own_record(slot, trace_id, span_id, trace_flags, attrs, n_attrs);
-    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+        return update_far(trace_id, span_id, trace_flags, attrs, n_attrs, slot);
+    return update_in(trace_id, span_id, trace_flags, attrs, n_attrs, slot,
+                     otelctx_tls_writing_after(slot));
 }
 
-int otelctx_update_span(const uint8_t span_id[8])
+/* A partial writer's early return from inside the guard. */
+static inline int leave_with(unsigned char *writing, int ret)
 {
-    otelctx_record *record = slot_load(otelctx_tls_slot());
+    writer_leave(writing);
+    return ret;
+}
+
+OTELCTX_INLINE int update_span_in(const uint8_t span_id[8], otelctx_record **slot,
+                                unsigned char *writing)
+{
+    otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
         return -ENOENT;
     if (OTELCTX_UNLIKELY(span_id == NULL))
         return -EINVAL;
+    /* The guard comes before the trace id is read: a whole write nested
+     * between that read and the store below would otherwise end up with
+     * its trace id and this span id. (The slot may be read before it, as in
+     * otelctx_update: a handler attaching another record in between only
+     * makes this call the earlier one.) */
+    if (writer_enter(writing))
+        return -EBUSY;
     uint64_t span = otelctx__load64(span_id);
     uint64_t trace = otelctx__load64(record->trace_id) | otelctx__load64(record->trace_id + 8);
-    if (OTELCTX_UNLIKELY(span == 0 || trace == 0))
-        return -EINVAL;
+    /* Two branches, not one on span == 0 || trace == 0: clang computes the
+     * combined condition in a register, two instructions more. */
+    if (OTELCTX_UNLIKELY(span == 0))
+        return leave_with(writing, -EINVAL);
+    if (OTELCTX_UNLIKELY(trace == 0))
+        return leave_with(writing, -EINVAL);
     /*
      * Why one 8-byte store is enough: a reader only sees this thread between
      * two of its instructions (stopped by ptrace, or interrupted by a
@@ -79,42 +134,85 @@ int otelctx_update_span(const uint8_t span_id[8])
         __atomic_store_n(&record->valid, valid, __ATOMIC_RELAXED);
     }
 #endif
+    writer_leave(writing);
     return 0;
 }
 
-int otelctx_attr_push(const otelctx_attr *attr)
+__attribute__((noinline, cold))
+static int update_span_far(const uint8_t span_id[8], otelctx_record **slot)
 {
-    otelctx_record *record = slot_load(otelctx_tls_slot());
+    return update_span_in(span_id, slot, otelctx_tls_writing());
+}
+
+int otelctx_update_span(const uint8_t span_id[8])
+{
+    otelctx_record **slot = otelctx_tls_slot();
+
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+        return update_span_far(span_id, slot);
+    return update_span_in(span_id, slot, otelctx_tls_writing_after(slot));
+}
+
+OTELCTX_INLINE int attr_push_in(const otelctx_attr *attr, otelctx_record **slot,
+                                unsigned char *writing)
+{
+    otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
         return -ENOENT;
     if (OTELCTX_UNLIKELY(attr == NULL || (attr->value == NULL && attr->len > 0)))
         return -EINVAL;
+    /* Before the size is read: a write nested between that read and the
+     * size store below would have its entries overwritten by this one. */
+    if (writer_enter(writing))
+        return -EBUSY;
     size_t used = record->attrs_data_size, len = attr->len;
     size_t end = used + OTELCTX_ENTRY_HEADER + len;
     if (OTELCTX_UNLIKELY(len > OTELCTX_VALUE_MAX || end > OTELCTX_ATTRS_CAPACITY))
-        return 1;
+        return leave_with(writing, 1);
     /* Bytes past attrs_data_size are free to write: readers stop there. */
     uint8_t *entry = &record->attrs_data[used];
     uint8_t *value = entry + OTELCTX_ENTRY_HEADER;
     if (OTELCTX_UNLIKELY(len > 16 || otelctx__copy_short(value, attr->value, len)) &&
         otelctx__copy_utf8(value, attr->value, len))
-        return 1; /* nothing was stored */
+        return leave_with(writing, 1); /* nothing was stored */
     entry[0] = attr->key;
     entry[1] = (uint8_t)len;
     /* The size comes last: it makes the new entry visible all at once. One
      * 16-bit store, done or not at any instruction boundary. */
     atomic_signal_fence(memory_order_seq_cst);
     __atomic_store_n(&record->attrs_data_size, (uint16_t)end, __ATOMIC_RELAXED);
+    writer_leave(writing);
     return 0;
 }
 
-int otelctx_attr_pop(size_t n)
+__attribute__((noinline, cold))
+static int attr_push_far(const otelctx_attr *attr, otelctx_record **slot)
 {
-    otelctx_record *record = slot_load(otelctx_tls_slot());
+    return attr_push_in(attr, slot, otelctx_tls_writing());
+}
+
+int otelctx_attr_push(const otelctx_attr *attr)
+{
+    otelctx_record **slot = otelctx_tls_slot();
+
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+        return attr_push_far(attr, slot);
+    return attr_push_in(attr, slot, otelctx_tls_writing_after(slot));
+}
+
+OTELCTX_INLINE int attr_pop_in(size_t n, otelctx_record **slot,
+                                unsigned char *writing)
+{
+    otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
         return -ENOENT;
+    /* Before the entries are walked: a write nested between the walk and
+     * the size store below would be cut at an offset computed from the
+     * entries it replaced. */
+    if (writer_enter(writing))
+        return -EBUSY;
     /* Entries can only be walked forwards: count them (remembering where
      * the last one starts, which is all pop(1) needs), then walk to the
      * first one to remove. */
@@ -129,7 +227,7 @@ int otelctx_attr_pop(size_t n)
     }
     size_t removed = n < count ? n : count;
     if (removed == 0)
-        return 0;
+        return leave_with(writing, 0);
     if (removed == 1) {
         pos = last;
     } else {
@@ -140,5 +238,21 @@ int otelctx_attr_pop(size_t n)
     }
     /* One store: the entries past the new size are gone for readers. */
     __atomic_store_n(&record->attrs_data_size, (uint16_t)pos, __ATOMIC_RELAXED);
+    writer_leave(writing);
     return (int)removed;
+}
+
+__attribute__((noinline, cold))
+static int attr_pop_far(size_t n, otelctx_record **slot)
+{
+    return attr_pop_in(n, slot, otelctx_tls_writing());
+}
+
+int otelctx_attr_pop(size_t n)
+{
+    otelctx_record **slot = otelctx_tls_slot();
+
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+        return attr_pop_far(n, slot);
+    return attr_pop_in(n, slot, otelctx_tls_writing_after(slot));
 }

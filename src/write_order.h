@@ -43,4 +43,34 @@ static inline void record_end_write(otelctx_record *record)
     __atomic_store_n(&record->valid, 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The writer guard: one byte per thread, 1 from before a writer reads or
+ * writes anything of a record until after its last store. A writer called
+ * by a signal handler that interrupted another writer of the same thread
+ * finds 1 and returns -EBUSY having touched nothing. The check and the set
+ * are two instructions, and that is enough: a handler that runs between
+ * them runs to completion (setting and clearing the byte itself) before the
+ * interrupted writer has read anything, so the two calls are simply one
+ * after the other. Only the thread itself and its handlers use the byte, so
+ * signal fences order it against the record's loads and stores.
+ */
+static inline int writer_enter(unsigned char *writing)
+{
+    /* Plain accesses: the fences keep the compiler from moving or merging
+     * them past the record's accesses, and a byte is stored whole; plain,
+     * the load folds into the compare. */
+    if (__builtin_expect(*writing != 0, 0))
+        return 1;
+    *writing = 1;
+    atomic_signal_fence(memory_order_seq_cst);
+    return 0;
+}
+
+/* After the writer's last store: a handler from here on sees a whole write. */
+static inline void writer_leave(unsigned char *writing)
+{
+    atomic_signal_fence(memory_order_seq_cst);
+    *writing = 0;
+}
+
 #endif

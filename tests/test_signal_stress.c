@@ -17,9 +17,21 @@
  * The interrupted program counters are then attributed to the library's
  * exported entry points.
  *
- * Usage: test_signal_stress [MIN_READS [BUDGET_SECONDS]]
+ * --nested: the handler is a writer too. After its read it calls one writer
+ * on the thread's attached record (update, record_set, update_span,
+ * attr_push + attr_pop, record_invalidate), whatever the interrupted code
+ * was doing, then reads again. A call that returns -EBUSY must have changed
+ * nothing (the record and the slot are compared byte for byte); one that
+ * succeeds must leave a whole write. Both outcomes must occur, and the
+ * writer itself checks, after its own calls, that the record is one whole
+ * write. (A handler that writes a whole record between the interrupted
+ * code's attr_push and attr_pop, two calls, would make that check fail
+ * legitimately: then it only pushes and pops or changes the span.)
+ *
+ * Usage: test_signal_stress [--nested] [MIN_READS [BUDGET_SECONDS]]
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
@@ -65,6 +77,9 @@ static volatile int writer_kind = -1;
 static timer_t timer;
 static uintptr_t library_start, library_end; /* libotelctx's executable segment */
 static uint32_t interval_seed = 2463534242u;
+static int nested;                  /* --nested */
+static atomic_ulong n_nested_busy, n_nested_done, n_nested_failed, n_busy_changed, n_after_torn;
+static unsigned nested_count;
 
 /* ---- reader: runs in the signal handler, on the writer's thread --------- */
 
@@ -89,21 +104,12 @@ static void arm_timer(void)
     CHECK_EQ(timer_settime(timer, 0, &next, NULL), 0);
 }
 
-static void on_signal(int sig, siginfo_t *info, void *context)
+/* One read of the slot and its record, as an external reader takes it. */
+static void read_slot(void)
 {
     otelctx_record copy;
     const otelctx_record *r = otel_thread_ctx_v1;
-    uintptr_t pc = interrupted_pc(context);
-    int kind = writer_kind;
 
-    (void)sig;
-    (void)info;
-    if (n_samples < MAX_SAMPLES) {
-        sample_kinds[n_samples] = kind;
-        samples[n_samples++] = pc;
-    }
-    if (kind >= 0 && pc >= library_start && pc < library_end)
-        atomic_fetch_add_explicit(&library_hits[kind], 1, memory_order_relaxed);
     if (r == NULL) {
         atomic_fetch_add_explicit(&n_null, 1, memory_order_relaxed);
     } else {
@@ -115,8 +121,99 @@ static void on_signal(int sig, siginfo_t *info, void *context)
         else if (atomic_fetch_add_explicit(&n_torn, 1, memory_order_relaxed) == 0)
             first_torn = copy;
     }
+}
+
+/* The handler's own write to the attached record, on top of whatever the
+ * interrupted code was writing. Generations 1..255 from its own counter. */
+static void nested_write(int interrupted_kind)
+{
+    static const otelctx_attr pushed = {GENERATION_PUSHED_KEY, generation_pushed,
+                                        sizeof(generation_pushed) - 1};
+    otelctx_record *r = otel_thread_ctx_v1, before;
+    struct generation gen;
+    unsigned op = nested_count++;
+    uint8_t g = (uint8_t)(1 + op % 255);
+    int ret;
+
+    if (r == NULL)
+        return; /* otelctx_update would attach the own record under the writer */
+    memcpy(&before, r, sizeof(before));
+    generation_make(&gen, g);
+    if (interrupted_kind == GENERATION_PUSH_POP)
+        op = 2 + op % 2; /* no whole write between the writer's push and pop */
+    switch (op % 5) {
+    case 0:
+        ret = otelctx_update(gen.id, gen.id, g, gen.attrs, generation_attr_count(g));
+        break;
+    case 1:
+        ret = otelctx_record_set(r, gen.id, gen.id, g, gen.attrs, generation_attr_count(g));
+        break;
+    case 2:
+        ret = r->trace_id[0] != 0 ? otelctx_update_span(gen.id) : otelctx_record_invalidate(r);
+        break;
+    case 3:
+        ret = otelctx_attr_push(&pushed);
+        if (ret == 0 && otelctx_attr_pop(1) != 1)
+            ret = -1; /* the pop must remove what the push added */
+        else if (ret == 1)
+            ret = 0; /* no room: nothing to undo */
+        break;
+    default:
+        ret = otelctx_record_invalidate(r);
+        break;
+    }
+    if (ret == -EBUSY) {
+        atomic_fetch_add_explicit(&n_nested_busy, 1, memory_order_relaxed);
+        if (otel_thread_ctx_v1 != r || memcmp(&before, r, sizeof(before)) != 0)
+            atomic_fetch_add_explicit(&n_busy_changed, 1, memory_order_relaxed);
+    } else if (ret == 0) {
+        atomic_fetch_add_explicit(&n_nested_done, 1, memory_order_relaxed);
+    } else {
+        atomic_fetch_add_explicit(&n_nested_failed, 1, memory_order_relaxed);
+    }
+}
+
+static void on_signal(int sig, siginfo_t *info, void *context)
+{
+    uintptr_t pc = interrupted_pc(context);
+    int kind = writer_kind;
+
+    (void)sig;
+    (void)info;
+    if (n_samples < MAX_SAMPLES) {
+        sample_kinds[n_samples] = kind;
+        samples[n_samples++] = pc;
+    }
+    if (kind >= 0 && pc >= library_start && pc < library_end)
+        atomic_fetch_add_explicit(&library_hits[kind], 1, memory_order_relaxed);
+    read_slot();
+    if (nested) {
+        nested_write(kind);
+        read_slot();
+    }
     if (!atomic_load_explicit(&stopping, memory_order_relaxed))
         arm_timer();
+}
+
+/* --nested: after the writer's own call, the attached record is one whole
+ * write (or invalid). Read with the timer's signal blocked, so that no
+ * handler writes while it is copied. */
+static void check_after_write(void)
+{
+    sigset_t timer_signal, old;
+    otelctx_record copy;
+    const otelctx_record *r;
+
+    sigemptyset(&timer_signal);
+    sigaddset(&timer_signal, SIGRTMIN);
+    CHECK_EQ(pthread_sigmask(SIG_BLOCK, &timer_signal, &old), 0);
+    r = otel_thread_ctx_v1;
+    if (r != NULL)
+        memcpy(&copy, r, sizeof(copy));
+    CHECK_EQ(pthread_sigmask(SIG_SETMASK, &old, NULL), 0);
+    if (r != NULL && copy.valid == 1 && !generation_consistent(&copy) &&
+        atomic_fetch_add(&n_after_torn, 1) == 0)
+        first_torn = copy;
 }
 
 static unsigned long reads(void)
@@ -142,7 +239,7 @@ static double seconds_since(const struct timespec *start)
 
 /* ---- writer ------------------------------------------------------------- */
 
-static unsigned long operations, op_count[GENERATION_KINDS];
+static unsigned long operations, op_count[GENERATION_KINDS], writer_errors;
 static double elapsed;
 
 static void *writer_main(void *arg)
@@ -158,11 +255,16 @@ static void *writer_main(void *arg)
     clock_gettime(CLOCK_MONOTONIC, &start);
     arm_timer();
     for (unsigned long g = 1;; g++) {
-        CHECK_EQ(generation_publish(heap, otel_thread_ctx_v1,
-                                    (unsigned)((g * 2654435761u) >> 13), (uint8_t)g,
-                                    &writer_kind), 0);
+        /* Counted, not checked at once: without the guard, a nested
+         * write also changes what the writer's calls return, and the test
+         * should report its torn records too. */
+        if (generation_publish(heap, otel_thread_ctx_v1, (unsigned)((g * 2654435761u) >> 13),
+                               (uint8_t)g, &writer_kind) != 0)
+            writer_errors++;
         op_count[writer_kind]++;
         operations = g;
+        if (nested && g % 16 == 0)
+            check_after_write();
         if (reads() >= min_reads && every_kind_hit())
             break;
         if (g % 4096 == 0 && seconds_since(&start) > budget_seconds)
@@ -242,6 +344,11 @@ int main(int argc, char **argv)
     struct sigaction sa = {0};
     pthread_t writer;
 
+    if (argc > 1 && strcmp(argv[1], "--nested") == 0) {
+        nested = 1;
+        argc--;
+        argv++;
+    }
     if (argc > 1)
         min_reads = strtoul(argv[1], NULL, 0);
     if (argc > 2)
@@ -262,19 +369,31 @@ int main(int argc, char **argv)
     printf("writer: %lu operations in %.1f s (", operations, elapsed);
     for (int k = 0; k < GENERATION_KINDS; k++)
         printf("%s%s %lu", k ? ", " : "", generation_kind_names[k], op_count[k]);
-    printf(")\nreads: %lu (NULL %lu, invalid %lu, consistent %lu, torn %lu)\n", reads(),
-           atomic_load(&n_null), atomic_load(&n_invalid), atomic_load(&n_consistent),
-           atomic_load(&n_torn));
+    printf("; %lu failed)\nreads: %lu (NULL %lu, invalid %lu, consistent %lu, torn %lu)\n",
+           writer_errors, reads(), atomic_load(&n_null), atomic_load(&n_invalid),
+           atomic_load(&n_consistent), atomic_load(&n_torn));
+    if (nested)
+        printf("nested writes: %lu done, %lu failed, %lu refused with -EBUSY (%lu of them "
+               "changed something); whole-write check after the writer's calls: %lu torn\n",
+               atomic_load(&n_nested_done), atomic_load(&n_nested_failed),
+               atomic_load(&n_nested_busy),
+               atomic_load(&n_busy_changed), atomic_load(&n_after_torn));
     report_landings();
     free(samples);
     free(sample_kinds);
-    if (atomic_load(&n_torn) > 0) {
+    if (atomic_load(&n_torn) > 0 || atomic_load(&n_after_torn) > 0) {
         fprintf(stderr, "torn record: header ");
         for (size_t i = 0; i < 28; i++)
             fprintf(stderr, "%02x", ((const uint8_t *)&first_torn)[i]);
         fprintf(stderr, "\n");
     }
     CHECK_EQ(atomic_load(&n_torn), 0);
+    CHECK_EQ(atomic_load(&n_after_torn), 0);
+    CHECK_EQ(writer_errors, 0);
+    CHECK_EQ(atomic_load(&n_nested_failed), 0);
+    CHECK_EQ(atomic_load(&n_busy_changed), 0);
+    if (nested)
+        CHECK(atomic_load(&n_nested_done) > 0 && atomic_load(&n_nested_busy) > 0);
     if (reads() < min_reads || !every_kind_hit()) {
         fprintf(stderr, "budget of %.0f s spent before %lu reads and %d interrupts inside the "
                 "library during every operation (counts above)\n", budget_seconds, min_reads,

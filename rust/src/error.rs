@@ -14,11 +14,21 @@ pub type Result<T> = core::result::Result<T, Error>;
 pub(crate) const EINVAL: c_int = 22;
 pub(crate) const ENOENT: c_int = 2;
 pub(crate) const ENOMEM: c_int = 12;
+pub(crate) const EBUSY: c_int = 16;
 
 impl Error {
     pub(crate) const INVALID: Error = Error(-EINVAL);
     pub(crate) const NOT_ATTACHED: Error = Error(-ENOENT);
     pub(crate) const NO_MEMORY: Error = Error(-ENOMEM);
+    /// `-EBUSY`: a writer called (from a signal handler) while the same
+    /// thread was inside another writer; nothing was changed.
+    pub const BUSY: Error = Error(-EBUSY);
+
+    /// Whether a writer refused to run inside another writer of the thread
+    /// (`-EBUSY`): retry later, outside the signal handler.
+    pub fn is_busy(self) -> bool {
+        self == Error::BUSY
+    }
 
     /// The negative errno value, as the C function returned it.
     pub fn errno(self) -> i32 {

@@ -135,6 +135,16 @@ fn errors_are_named() {
 }
 
 #[test]
+fn busy_is_known() {
+    let busy = otelctx::Error::BUSY;
+    assert_eq!(busy.errno(), -16); // -EBUSY on Linux, x86-64 and aarch64 alike
+    assert!(busy.is_busy());
+    assert!(!Key::register("").unwrap_err().is_busy());
+    let text = busy.to_string();
+    assert!(text.contains("-16") && text.contains("writer"), "{text}");
+}
+
+#[test]
 fn keys_and_process_context() {
     let a = Key::register("proc.a").unwrap();
     assert_eq!(Key::register("proc.a").unwrap(), a);

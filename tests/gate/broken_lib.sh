@@ -63,9 +63,9 @@ apply_break() {
     slot-not-in-map) sed -i '/otel_thread_ctx_v1;/d' "$WORK/otelctx.map" ;;
     initial-exec) sed -i 's/tls_model("global-dynamic")/tls_model("initial-exec")/' "$WORK/tls_slot.c"
                   grep -q initial-exec "$WORK/tls_slot.c" || fail "could not force initial-exec" ;;
-    slot-size) # two pointers where readers expect one
-               sed -i 's/otel_thread_ctx_v1;$/otel_thread_ctx_v1[2];/; s/return &otel_thread_ctx_v1;/return otel_thread_ctx_v1;/' "$WORK/tls_slot.c"
-               grep -q 'otel_thread_ctx_v1\[2\]' "$WORK/tls_slot.c" || fail "could not resize the slot" ;;
+    slot-size) # two pointers where readers expect one: the symbol covers the whole block
+               sed -i 's/\.size otel_thread_ctx_v1, 8\\n/.size otel_thread_ctx_v1, 16\\n/' "$WORK/tls_slot.c"
+               grep -q 'size otel_thread_ctx_v1, 16' "$WORK/tls_slot.c" || fail "could not resize the slot" ;;
     extra-export) # a wildcard map over default-visibility code leaks internals
                   sed -i 's/^    otelctx_[a-z_]*;$/    otelctx*;/' "$WORK/otelctx.map"
                   CFLAGS=("${CFLAGS[@]/-fvisibility=hidden/-fvisibility=default}") ;;

@@ -4,7 +4,9 @@
 process that breaks one rule (strict_violator MODE) gives status 7 and a
 "strict: RULE:" line for exactly that rule; the clean process gives 0. The
 timestamp rule needs two readings: --watch runs until the violator, told
-after the first reading to lower its timestamp, is caught.
+after the first reading to lower its timestamp, is caught. A payload
+pointer that cannot be read is named as such, not as a context that kept
+changing; a context larger than the tool keeps is shown with a warning.
 
 Usage: strict.py INSPECT VIOLATOR BAD_SLOT_LIBRARY
 """
@@ -17,7 +19,7 @@ import sys
 RULES = ["mapping-name", "one-process-context", "mapping-not-executable", "header-version",
          "payload-size", "schema-version", "threadlocal-once", "schema-present", "key-names",
          "slot-size", "record-ids", "record-flags", "record-entries", "record-utf8",
-         "schema-published"]
+         "record-size", "schema-published"]
 IMPLIED = {"mapping-name": {"one-process-context"}, "header-version": {"schema-published"},
            "payload-size": {"schema-present"}}
 
@@ -72,6 +74,34 @@ def timestamp(inspect, violator, bad_slot):
     print("inspect strict: timestamp-increases: caught on the reading after it went back")
 
 
+def unreadable_payload(inspect, violator, bad_slot):
+    status, rules, stderr = one_reading(inspect, violator, bad_slot, "payload-unreadable")
+    said = re.search(r"process context of process \d+: payload at 0x[0-9a-f]+ cannot be read\n",
+                     stderr)
+    if status != 7 or rules != ["schema-published"] or not said or "changing" in stderr:
+        fail(f"unreadable payload: exit {status}, rules {rules}: {stderr.strip()}")
+    print("inspect strict: unreadable payload: named, schema-published reported")
+
+
+def over_limits(inspect, violator, bad_slot):
+    """70 resource attributes, 300 key names, a 300-byte value (the
+    violator's over-limits): what the tool does not keep, it says."""
+    proc = start(violator, "over-limits", bad_slot)
+    try:
+        done = subprocess.run([inspect, "--strict", str(proc.pid)], capture_output=True,
+                              text=True, timeout=120)
+    finally:
+        stop(proc)
+    warning = (f"otelctx-inspect: warning: process context of process {proc.pid}: not shown: "
+               f"{70 - 64} resource attribute(s) after the first 64, {300 - 256} key name(s) "
+               f"after the first 256; 1 string(s) shown cut (at 255 bytes or at a NUL byte)\n")
+    if done.returncode != 0 or warning not in done.stderr:
+        fail(f"over limits: exit {done.returncode}, no {warning!r} in: {done.stderr.strip()}")
+    if " 255=k255\n" not in done.stdout or " res.63=v\n" not in done.stdout:
+        fail("over limits: the first 256 keys and 64 resource attributes not shown")
+    print("inspect strict: over the inspector's limits: said, the rest shown")
+
+
 def main():
     inspect, violator, bad_slot = sys.argv[1:4]
     status, rules, stderr = one_reading(inspect, violator, bad_slot, "clean")
@@ -90,6 +120,8 @@ def main():
             fail(f"{rule}: also reported {sorted(extra)}: {stderr.strip()}")
         print(f"inspect strict: {rule}: exit 7, reported")
     timestamp(inspect, violator, bad_slot)
+    unreadable_payload(inspect, violator, bad_slot)
+    over_limits(inspect, violator, bad_slot)
 
 
 if __name__ == "__main__":

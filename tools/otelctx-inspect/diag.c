@@ -4,23 +4,29 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "escape.h"
+
 static char held[16384];
 static size_t used;
 
+/* The message is escaped whole: what the tool writes is printable ASCII,
+ * and the names, paths and comm it quotes came from the target. */
 void diag(const char *format, ...)
 {
+    static const char prefix[] = "otelctx-inspect: ";
+    char message[8192];
     va_list ap;
-    int n = snprintf(held + used, sizeof(held) - used, "otelctx-inspect: ");
 
-    if (n > 0 && (size_t)n < sizeof(held) - used)
-        used += (size_t)n;
     va_start(ap, format);
-    n = vsnprintf(held + used, sizeof(held) - used, format, ap);
+    vsnprintf(message, sizeof(message), format, ap);
     va_end(ap);
-    if (n > 0)
-        used += (size_t)n < sizeof(held) - used ? (size_t)n : sizeof(held) - used - 1;
-    if (used < sizeof(held) - 1)
-        held[used++] = '\n';
+    /* Room for the prefix and the newline, or the line is left out. */
+    if (sizeof(held) - used < sizeof(prefix) + 1)
+        return;
+    snprintf(held + used, sizeof(held) - used, "%s", prefix);
+    used += sizeof(prefix) - 1;
+    used += escape_into(held + used, sizeof(held) - used - 1, message);
+    held[used++] = '\n';
     held[used] = '\0';
 }
 

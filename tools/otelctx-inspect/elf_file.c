@@ -4,180 +4,309 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int in_bounds(const struct elf_file *f, Elf64_Off off, Elf64_Xword size)
+/* Where parts of one file come from, and how much more of it may be read. */
+struct reader {
+    int fd;
+    uint64_t size;                   /* st_size when opened */
+    uint64_t budget;                 /* bytes left under ELF_FILE_READ_CAP */
+    const char *name;
+    char *why;
+    size_t why_len;
+};
+
+/* Reads len bytes at off into a new buffer (*out; NULL when len is 0).
+ * 0, or -1 with why: outside the file, over the cap, or short (the file
+ * changed since fstat). */
+static int read_part(struct reader *r, uint64_t off, uint64_t len, void **out)
 {
-    return off <= f->size && size <= f->size - off;
+    *out = NULL;
+    if (len == 0)
+        return 0;
+    if (off > r->size || len > r->size - off) {
+        snprintf(r->why, r->why_len, "%s: a header points past the end of the file", r->name);
+        return -1;
+    }
+    if (len > r->budget) {
+        snprintf(r->why, r->why_len, "%s: needs more than the %llu MiB read of one file",
+                 r->name, (unsigned long long)(ELF_FILE_READ_CAP >> 20));
+        return -1;
+    }
+    r->budget -= len;
+    unsigned char *buf = malloc((size_t)len);
+    if (buf == NULL) {
+        snprintf(r->why, r->why_len, "%s: out of memory", r->name);
+        return -1;
+    }
+    for (uint64_t got = 0; got < len;) {
+        ssize_t n = pread(r->fd, buf + got, (size_t)(len - got), (off_t)(off + got));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            snprintf(r->why, r->why_len, "%s: %s", r->name,
+                     n < 0 ? strerror(errno) : "shorter than when opened (the file changed)");
+            free(buf);
+            return -1;
+        }
+        got += (uint64_t)n;
+    }
+    *out = buf;
+    return 0;
 }
 
-static const Elf64_Shdr *section(const struct elf_file *f, size_t i)
+/* ---- .dynsym by name ---------------------------------------------------- */
+
+/* Names are hashed by at most this many bytes: a name without a NUL in
+ * .dynstr costs no more to index than a long one. */
+enum { HASHED_PREFIX = 128 };
+#define END_OF_CHAIN UINT32_MAX
+
+/* FNV-1a from a basis drawn once per run, so that a crafted file cannot
+ * aim every name at one chain. */
+static uint64_t hash_basis(void)
 {
-    return (const Elf64_Shdr *)(f->data + f->ehdr->e_shoff) + i;
+    static uint64_t basis;
+    if (basis == 0 && getrandom(&basis, sizeof(basis), GRND_NONBLOCK) != sizeof(basis))
+        basis = 0xcbf29ce484222325u ^ (uint64_t)getpid();
+    basis |= 1;
+    return basis;
 }
 
-/* The name of .dynsym entry i, or NULL when it lies outside .dynstr. */
-static const char *symbol_name(const struct elf_file *f, size_t i)
+static uint64_t name_hash(const char *s, size_t len)
+{
+    uint64_t h = hash_basis();
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    return h;
+}
+
+/* The bytes of .dynsym entry i's name that are hashed, or -1 when its name
+ * starts outside .dynstr. */
+static long hashed_length(const struct elf_file *f, size_t i)
 {
     size_t at = f->dynsym[i].st_name;
-    if (at >= f->dynstr_size || memchr(f->dynstr + at, '\0', f->dynstr_size - at) == NULL)
-        return NULL;
-    return f->dynstr + at;
+    if (at >= f->dynstr_size)
+        return -1;
+    size_t room = f->dynstr_size - at < HASHED_PREFIX ? f->dynstr_size - at : HASHED_PREFIX;
+    const char *nul = memchr(f->dynstr + at, '\0', room);
+    return nul != NULL ? nul - (f->dynstr + at) : (long)room;
+}
+
+/* One pass over .dynsym: entries are pushed from the last, so each chain
+ * lists them lowest index first. */
+static int index_names(struct elf_file *f, struct reader *r)
+{
+    size_t n = 1;
+    while (n < f->n_dynsym)
+        n <<= 1;
+    f->buckets = malloc(n * sizeof(*f->buckets));
+    f->next = malloc(f->n_dynsym * sizeof(*f->next));
+    if (f->buckets == NULL || f->next == NULL) {
+        snprintf(r->why, r->why_len, "%s: out of memory", r->name);
+        return -1;
+    }
+    f->n_buckets = n;
+    memset(f->buckets, 0xff, n * sizeof(*f->buckets));
+    for (size_t i = f->n_dynsym; i-- > 1;) {
+        long len = hashed_length(f, i);
+        f->next[i] = END_OF_CHAIN;
+        if (len < 0)
+            continue;
+        size_t b = name_hash(f->dynstr + f->dynsym[i].st_name, (size_t)len) & (n - 1);
+        f->next[i] = f->buckets[b];
+        f->buckets[b] = (uint32_t)i;
+    }
+    return 0;
 }
 
 const Elf64_Sym *elf_file_symbol(const struct elf_file *f, const char *name)
 {
-    for (size_t i = 1; i < f->n_dynsym; i++) {
-        const char *found = symbol_name(f, i);
-        if (found != NULL && strcmp(found, name) == 0)
+    if (f->n_buckets == 0)
+        return NULL;
+    size_t len = strlen(name);
+    size_t b = name_hash(name, len < HASHED_PREFIX ? len : HASHED_PREFIX) & (f->n_buckets - 1);
+    for (uint32_t i = f->buckets[b]; i != END_OF_CHAIN; i = f->next[i]) {
+        size_t at = f->dynsym[i].st_name;
+        if (len < f->dynstr_size - at && memcmp(f->dynstr + at, name, len) == 0 &&
+            f->dynstr[at + len] == '\0')
             return &f->dynsym[i];
     }
     return NULL;
 }
 
-/* .dynsym: the slot's entry. */
-static void read_dynsym(struct elf_file *f, const Elf64_Shdr *dynsym)
-{
-    if (dynsym->sh_link >= f->ehdr->e_shnum || dynsym->sh_entsize != sizeof(Elf64_Sym))
-        return;
-    const Elf64_Shdr *strtab = section(f, dynsym->sh_link);
-    if (!in_bounds(f, dynsym->sh_offset, dynsym->sh_size) ||
-        !in_bounds(f, strtab->sh_offset, strtab->sh_size) || strtab->sh_size == 0)
-        return;
-    f->dynsym = (const Elf64_Sym *)(f->data + dynsym->sh_offset);
-    f->n_dynsym = dynsym->sh_size / sizeof(Elf64_Sym);
-    f->dynstr = (const char *)(f->data + strtab->sh_offset);
-    f->dynstr_size = strtab->sh_size;
-    const Elf64_Sym *syms = f->dynsym;
+/* ---- sections and segments ---------------------------------------------- */
 
-    for (size_t i = 1; i < f->n_dynsym; i++) {
-        const char *name = symbol_name(f, i);
-        if (name == NULL)
-            continue;
-        if (strcmp(name, OTELCTX_SLOT_NAME) == 0) {
-            f->view.slot_index = i;
-            f->view.slot = &syms[i];
-        }
-    }
-}
-
-static void read_sections(struct elf_file *f)
+/* .dynsym, its string table and the RELA sections that refer to it. */
+static int read_sections(struct elf_file *f, struct reader *r)
 {
-    const Elf64_Ehdr *e = f->ehdr;
+    const Elf64_Ehdr *e = &f->ehdr;
+    Elf64_Shdr *sh;
     size_t dynsym_index = 0, n_rela = 0;
+    int ret = -1;
 
-    if (e->e_shentsize != sizeof(Elf64_Shdr) ||
-        !in_bounds(f, e->e_shoff, (Elf64_Xword)e->e_shnum * sizeof(Elf64_Shdr)))
-        return;
-    for (size_t i = 0; i < e->e_shnum; i++) {
-        if (section(f, i)->sh_type == SHT_DYNSYM) {
+    if (e->e_shnum == 0 || e->e_shentsize != sizeof(Elf64_Shdr))
+        return 0;
+    if (read_part(r, e->e_shoff, (uint64_t)e->e_shnum * sizeof(*sh), (void **)&sh) != 0)
+        return -1;
+    for (size_t i = 0; i < e->e_shnum && dynsym_index == 0; i++)
+        if (sh[i].sh_type == SHT_DYNSYM)
             dynsym_index = i;
-            read_dynsym(f, section(f, i));
-        }
+    const Elf64_Shdr *dynsym = &sh[dynsym_index];
+    if (dynsym_index == 0 || dynsym->sh_link >= e->e_shnum ||
+        dynsym->sh_entsize != sizeof(Elf64_Sym) || sh[dynsym->sh_link].sh_size == 0) {
+        ret = 0; /* no usable .dynsym: no slot, nothing to look up */
+        goto done;
     }
-    /* Dynamic relocations: the RELA sections that refer to .dynsym. */
-    for (size_t i = 0; dynsym_index != 0 && i < e->e_shnum && n_rela < 2; i++) {
-        const Elf64_Shdr *s = section(f, i);
-        if (s->sh_type != SHT_RELA || s->sh_link != dynsym_index ||
-            s->sh_entsize != sizeof(Elf64_Rela) || !in_bounds(f, s->sh_offset, s->sh_size))
+    const Elf64_Shdr *strtab = &sh[dynsym->sh_link];
+    f->n_dynsym = dynsym->sh_size / sizeof(Elf64_Sym);
+    f->dynstr_size = strtab->sh_size;
+    if (read_part(r, dynsym->sh_offset, f->n_dynsym * sizeof(Elf64_Sym), (void **)&f->dynsym) != 0 ||
+        read_part(r, strtab->sh_offset, strtab->sh_size, (void **)&f->dynstr) != 0)
+        goto done;
+    for (size_t i = 0; i < e->e_shnum && n_rela < 2; i++) {
+        if (sh[i].sh_type != SHT_RELA || sh[i].sh_link != dynsym_index ||
+            sh[i].sh_entsize != sizeof(Elf64_Rela))
             continue;
-        f->view.rela[n_rela] = (const Elf64_Rela *)(f->data + s->sh_offset);
-        f->view.rela_count[n_rela] = s->sh_size / sizeof(Elf64_Rela);
+        size_t count = sh[i].sh_size / sizeof(Elf64_Rela);
+        if (read_part(r, sh[i].sh_offset, count * sizeof(Elf64_Rela), (void **)&f->rela[n_rela]) != 0)
+            goto done;
+        f->view.rela[n_rela] = f->rela[n_rela];
+        f->view.rela_count[n_rela] = f->rela[n_rela] != NULL ? count : 0;
         n_rela++;
     }
+    if (f->n_dynsym > 1 && index_names(f, r) != 0)
+        goto done;
+    const Elf64_Sym *slot = elf_file_symbol(f, OTELCTX_SLOT_NAME);
+    if (slot != NULL) {
+        f->view.slot = slot;
+        f->view.slot_index = (size_t)(slot - f->dynsym);
+    }
+    ret = 0;
+done:
+    free(sh);
+    return ret;
 }
 
 /* Whether the dynamic section marks a PIE (DF_1_PIE): how a static-pie,
  * which has no interpreter, tells itself from a library. */
-static int flagged_pie(const struct elf_file *f, const Elf64_Phdr *dynamic)
+static int flagged_pie(struct reader *r, const Elf64_Phdr *dynamic, int *pie)
 {
-    if (!in_bounds(f, dynamic->p_offset, dynamic->p_filesz))
-        return 0;
-    const Elf64_Dyn *d = (const Elf64_Dyn *)(f->data + dynamic->p_offset);
-    for (size_t i = 0; i < dynamic->p_filesz / sizeof(*d) && d[i].d_tag != DT_NULL; i++)
+    Elf64_Dyn *d;
+    size_t n = dynamic->p_filesz / sizeof(*d);
+
+    *pie = 0;
+    if (read_part(r, dynamic->p_offset, n * sizeof(*d), (void **)&d) != 0)
+        return -1;
+    for (size_t i = 0; i < n && d[i].d_tag != DT_NULL; i++)
         if (d[i].d_tag == DT_FLAGS_1 && (d[i].d_un.d_val & DF_1_PIE))
-            return 1;
+            *pie = 1;
+    free(d);
     return 0;
 }
 
 /* Executable: ET_EXEC, or a PIE (ET_DYN with an interpreter, or flagged
  * DF_1_PIE: a static-pie). */
-static void read_segments(struct elf_file *f)
+static int read_segments(struct elf_file *f, struct reader *r)
 {
-    const Elf64_Ehdr *e = f->ehdr;
+    const Elf64_Ehdr *e = &f->ehdr;
+    const Elf64_Phdr *dynamic = NULL;
     int first_load = 1;
 
     f->view.executable = e->e_type == ET_EXEC;
-    if (e->e_phentsize != sizeof(Elf64_Phdr) ||
-        !in_bounds(f, e->e_phoff, (Elf64_Xword)e->e_phnum * sizeof(Elf64_Phdr)))
-        return;
-    const Elf64_Phdr *ph = (const Elf64_Phdr *)(f->data + e->e_phoff);
+    if (e->e_phnum == 0 || e->e_phentsize != sizeof(Elf64_Phdr))
+        return 0;
+    if (read_part(r, e->e_phoff, (uint64_t)e->e_phnum * sizeof(Elf64_Phdr), (void **)&f->phdrs) != 0)
+        return -1;
     for (size_t i = 0; i < e->e_phnum; i++) {
-        if (ph[i].p_type == PT_INTERP)
+        const Elf64_Phdr *ph = &f->phdrs[i];
+        if (ph->p_type == PT_INTERP)
             f->view.executable = f->has_interp = 1;
-        if (ph[i].p_type == PT_DYNAMIC && flagged_pie(f, &ph[i]))
-            f->view.executable = 1;
-        if (ph[i].p_type == PT_TLS)
-            f->tls = &ph[i];
-        if (ph[i].p_type == PT_LOAD && first_load) {
-            f->first_load_vaddr = ph[i].p_vaddr;
+        if (ph->p_type == PT_DYNAMIC && dynamic == NULL)
+            dynamic = ph;
+        if (ph->p_type == PT_TLS)
+            f->tls = ph;
+        if (ph->p_type == PT_LOAD && first_load) {
+            f->first_load_vaddr = ph->p_vaddr;
             first_load = 0;
         }
     }
+    int pie = 0;
+    if (!f->view.executable && dynamic != NULL && flagged_pie(r, dynamic, &pie) != 0)
+        return -1;
+    f->view.executable |= pie;
+    return 0;
+}
+
+int elf_file_read(struct elf_file *f, int fd, const char *name, char *why, size_t why_len)
+{
+    struct stat st;
+    struct reader r = {fd, 0, ELF_FILE_READ_CAP, name, why, why_len};
+    Elf64_Ehdr *e;
+
+    memset(f, 0, sizeof(*f));
+    if (fstat(fd, &st) != 0) {
+        snprintf(why, why_len, "%s: %s", name, strerror(errno));
+        return ELF_FILE_UNREADABLE;
+    }
+    r.size = (uint64_t)st.st_size;
+    if (r.size < sizeof(Elf64_Ehdr) || read_part(&r, 0, sizeof(*e), (void **)&e) != 0) {
+        snprintf(why, why_len, "%s: not an ELF file", name);
+        return ELF_FILE_NOT_ELF;
+    }
+    f->ehdr = *e;
+    free(e);
+    if (memcmp(f->ehdr.e_ident, ELFMAG, SELFMAG) != 0 || f->ehdr.e_ident[EI_CLASS] != ELFCLASS64) {
+        snprintf(why, why_len, "%s: not %s ELF file", name,
+                 memcmp(f->ehdr.e_ident, ELFMAG, SELFMAG) != 0 ? "an" : "a 64-bit");
+        return ELF_FILE_NOT_ELF;
+    }
+    f->view.name = name;
+    f->view.machine = f->ehdr.e_machine;
+    if (f->view.machine != EM_X86_64 && f->view.machine != EM_AARCH64) {
+        snprintf(why, why_len, "%s: machine %u is neither x86-64 nor aarch64", name,
+                 f->view.machine);
+        return ELF_FILE_NOT_ELF;
+    }
+    if (read_segments(f, &r) != 0 || read_sections(f, &r) != 0) {
+        elf_file_close(f);
+        return ELF_FILE_UNREADABLE;
+    }
+    return ELF_FILE_OK;
 }
 
 int elf_file_open(struct elf_file *f, const char *path, char *why, size_t why_len)
 {
     struct stat st;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), ret = ELF_FILE_UNREADABLE;
 
     memset(f, 0, sizeof(*f));
-    if (fd < 0 || fstat(fd, &st) != 0) {
+    if (fd < 0) {
         snprintf(why, why_len, "%s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return -1;
+        return ret;
     }
-    f->size = (size_t)st.st_size;
-    if (f->size < sizeof(Elf64_Ehdr)) {
-        close(fd);
-        snprintf(why, why_len, "%s: not an ELF file", path);
-        return -1;
-    }
-    f->data = mmap(NULL, f->size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (fstat(fd, &st) != 0)
+        snprintf(why, why_len, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(why, why_len, "%s: not a regular file", path);
+    else
+        ret = elf_file_read(f, fd, path, why, why_len);
     close(fd);
-    if (f->data == MAP_FAILED) {
-        f->data = NULL;
-        snprintf(why, why_len, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    f->ehdr = (const Elf64_Ehdr *)f->data;
-    if (memcmp(f->ehdr->e_ident, ELFMAG, SELFMAG) != 0 ||
-        f->ehdr->e_ident[EI_CLASS] != ELFCLASS64) {
-        snprintf(why, why_len, "%s: not %s ELF file", path,
-                 memcmp(f->ehdr->e_ident, ELFMAG, SELFMAG) != 0 ? "an" : "a 64-bit");
-        elf_file_close(f);
-        return -1;
-    }
-    f->view.name = path;
-    f->view.machine = f->ehdr->e_machine;
-    if (f->view.machine != EM_X86_64 && f->view.machine != EM_AARCH64) {
-        snprintf(why, why_len, "%s: machine %u is neither x86-64 nor aarch64", path,
-                 f->view.machine);
-        elf_file_close(f);
-        return -1;
-    }
-    read_segments(f);
-    read_sections(f);
-    return 0;
+    return ret;
 }
 
 void elf_file_close(struct elf_file *f)
 {
-    if (f->data != NULL)
-        munmap((void *)f->data, f->size);
-    f->data = NULL;
+    free(f->phdrs);
+    free(f->dynsym);
+    free(f->dynstr);
+    free(f->rela[0]);
+    free(f->rela[1]);
+    free(f->buckets);
+    free(f->next);
+    memset(f, 0, sizeof(*f));
 }

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "output.h"
 
-#include <string.h>
-
+#include "escape.h"
 #include "record_view.h"
 
 static const char *state_name(enum record_state state)
@@ -12,6 +11,8 @@ static const char *state_name(enum record_state state)
     case RECORD_INVALID: return "invalid";
     case RECORD_VALID: return "valid";
     case RECORD_UNREADABLE: return "unreadable";
+    case RECORD_UNSTOPPABLE: return "unstoppable";
+    case RECORD_TRACED: return "traced";
     }
     return "?";
 }
@@ -22,70 +23,61 @@ static void hex(FILE *out, const uint8_t *bytes, size_t n)
         fprintf(out, "%02x", bytes[i]);
 }
 
-static void text_value(FILE *out, const uint8_t *value, size_t len)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < len; i++) {
-        if (value[i] == '"' || value[i] == '\\')
-            fprintf(out, "\\%c", value[i]);
-        else if (value[i] < 0x20 || value[i] == 0x7f)
-            fprintf(out, "\\x%02x", value[i]);
-        else
-            fputc(value[i], out);
-    }
-    fputc('"', out);
-}
-
-/* Values should be UTF-8; bytes that are not become U+FFFD here (value_hex
- * always carries the exact bytes). */
-static void json_string(FILE *out, const uint8_t *value, size_t len)
-{
-    fputc('"', out);
-    for (size_t i = 0; i < len;) {
-        size_t n = utf8_sequence(value + i, len - i);
-        if (n == 0)
-            fputs("\\ufffd", out);
-        else if (value[i] == '"' || value[i] == '\\')
-            fprintf(out, "\\%c", value[i]);
-        else if (value[i] < 0x20 || value[i] == 0x7f)
-            fprintf(out, "\\u%04x", value[i]);
-        else
-            fwrite(value + i, 1, n, out);
-        i += n ? n : 1;
-    }
-    fputc('"', out);
-}
-
+/* A string of the target as a JSON string. */
 static void json_text(FILE *out, const char *text)
 {
-    json_string(out, (const uint8_t *)text, strlen(text));
+    fputc('"', out);
+    escape_string(out, text, ESCAPE_JSON);
+    fputc('"', out);
 }
 
 void print_text(FILE *out, const struct target *t, const struct snapshot *s)
 {
     const struct process_ctx *ctx = &s->ctx;
 
-    fprintf(out, "process %d (%s)\n", (int)t->pid, t->comm);
+    fprintf(out, "process %d (", (int)t->pid);
+    escape_string(out, t->comm, ESCAPE_TEXT);
+    fprintf(out, ")\n");
     if (!ctx->present) {
         fprintf(out, "process context: none published (attribute keys shown as #index)\n");
     } else {
-        fprintf(out, "process context: published at %llu ns (CLOCK_BOOTTIME), schema %s\n",
-                (unsigned long long)ctx->published_at_ns, ctx->schema[0] ? ctx->schema : "(none)");
-        fprintf(out, "  resource:");
-        for (size_t i = 0; i < ctx->n_resource; i++)
-            fprintf(out, " %s=%s", ctx->resource[i].key, ctx->resource[i].value);
+        fprintf(out, "process context: published at %llu ns (CLOCK_BOOTTIME), schema ",
+                (unsigned long long)ctx->published_at_ns);
+        if (ctx->schema[0])
+            escape_string(out, ctx->schema, ESCAPE_TEXT);
+        else
+            fputs("(none)", out);
+        fprintf(out, "\n  resource:");
+        for (size_t i = 0; i < ctx->n_resource; i++) {
+            fputc(' ', out);
+            escape_string(out, ctx->resource[i].key, ESCAPE_TEXT);
+            fputc('=', out);
+            escape_string(out, ctx->resource[i].value, ESCAPE_TEXT);
+        }
         fprintf(out, "\n  key map:");
-        for (size_t i = 0; i < ctx->n_keys; i++)
-            fprintf(out, " %zu=%s", i, ctx->keys[i]);
+        for (size_t i = 0; i < ctx->n_keys; i++) {
+            fprintf(out, " %zu=", i);
+            escape_string(out, ctx->keys[i], ESCAPE_TEXT);
+        }
         fprintf(out, "\n");
     }
     for (size_t o = 0; o < s->n_slots; o++) {
         const struct slot_object *so = &s->slots[o];
-        fprintf(out, "slot " OTELCTX_SLOT_NAME " in %s\n", so->object->path);
+        fprintf(out, "slot " OTELCTX_SLOT_NAME " in ");
+        escape_string(out, so->object->path, ESCAPE_TEXT);
+        fputc('\n', out);
         for (size_t i = 0; i < so->n_threads; i++) {
             const struct thread_record *tr = &so->threads[i];
             const otelctx_record *r = &tr->record;
             fprintf(out, "  thread %d: ", (int)tr->tid);
+            if (tr->state == RECORD_UNSTOPPABLE) {
+                fprintf(out, "could not be stopped\n");
+                continue;
+            }
+            if (tr->state == RECORD_TRACED) {
+                fprintf(out, "traced by process %d: not read\n", (int)tr->tracer);
+                continue;
+            }
             if (tr->state != RECORD_VALID) {
                 fprintf(out, "%s\n", tr->state == RECORD_NULL ? "no record" : state_name(tr->state));
                 continue;
@@ -98,12 +90,15 @@ void print_text(FILE *out, const struct target *t, const struct snapshot *s)
             uint8_t key, len;
             const uint8_t *value;
             for (size_t pos = 0; record_next_entry(r, &pos, &key, &value, &len);) {
-                if (key < ctx->n_keys)
-                    fprintf(out, "      %s = ", ctx->keys[key]);
-                else
-                    fprintf(out, "      #%u = ", key);
-                text_value(out, value, len);
-                fputc('\n', out);
+                if (key < ctx->n_keys) {
+                    fputs("      ", out);
+                    escape_string(out, ctx->keys[key], ESCAPE_TEXT);
+                    fputs(" = \"", out);
+                } else {
+                    fprintf(out, "      #%u = \"", key);
+                }
+                escape_write(out, value, len, ESCAPE_QUOTED);
+                fputs("\"\n", out);
             }
         }
     }
@@ -147,6 +142,8 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
             const otelctx_record *r = &tr->record;
             fprintf(out, "%s{\"tid\":%d,\"state\":\"%s\"", i ? "," : "", (int)tr->tid,
                     state_name(tr->state));
+            if (tr->state == RECORD_TRACED)
+                fprintf(out, ",\"tracer\":%d", (int)tr->tracer);
             if (tr->state == RECORD_VALID) {
                 fprintf(out, ",\"trace_id\":\"");
                 hex(out, r->trace_id, 16);
@@ -162,9 +159,11 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
                         json_text(out, ctx->keys[key]);
                     else
                         fprintf(out, "null");
-                    fprintf(out, ",\"value\":");
-                    json_string(out, value, len);
-                    fprintf(out, ",\"value_hex\":\"");
+                    /* Bytes that are not UTF-8 become U+FFFD in value;
+                     * value_hex carries the exact bytes. */
+                    fprintf(out, ",\"value\":\"");
+                    escape_write(out, value, len, ESCAPE_JSON);
+                    fprintf(out, "\",\"value_hex\":\"");
                     hex(out, value, len);
                     fprintf(out, "\"}");
                 }
@@ -174,5 +173,5 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
         }
         fprintf(out, "]}");
     }
-    fprintf(out, "]}\n");
+    fprintf(out, "],\"threads_not_read\":%zu}\n", snapshot_not_read(s));
 }

@@ -21,6 +21,10 @@ struct process_ctx {
     uint64_t published_at_ns;
     size_t n_schema_attrs, n_key_map_attrs; /* occurrences: readers want one each */
     size_t n_empty_keys;         /* empty names in the key map */
+    /* What the fixed sizes below did not keep (process_ctx_read warns). */
+    size_t n_dropped_resource;   /* resource attributes after the first MAX_PAIRS */
+    size_t n_dropped_keys;       /* key map names after the first MAX_KEYS */
+    size_t n_cut_texts;          /* strings cut at MAX_TEXT - 1 bytes or at a NUL */
     struct pair resource[MAX_PAIRS];
     size_t n_resource;
     char schema[MAX_TEXT];       /* threadlocal.schema_version */
@@ -28,7 +32,15 @@ struct process_ctx {
     size_t n_keys;
 };
 
-/* 0 (ctx->present says whether one is published) or -1 with why. */
+/* 0 (ctx->present says whether one is published) or -1 with why; a
+ * warning (diag) when the context holds more than struct process_ctx keeps. */
 int process_ctx_read(const struct target *t, struct process_ctx *ctx, char *why, size_t why_len);
+
+/*
+ * Decodes a ProcessContext payload into the resource, schema and key map
+ * fields of ctx, which start zeroed. Any bytes: one pass per nesting level
+ * (at most five), no allocation. 0, or -1 when the bytes are not protobuf.
+ */
+int process_ctx_decode(struct process_ctx *ctx, const uint8_t *bytes, size_t size);
 
 #endif

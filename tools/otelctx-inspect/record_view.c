@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #include "record_view.h"
 
+size_t record_attrs_size(const otelctx_record *r)
+{
+    return r->attrs_data_size < OTELCTX_ATTRS_CAPACITY ? r->attrs_data_size
+                                                       : OTELCTX_ATTRS_CAPACITY;
+}
+
 int record_next_entry(const otelctx_record *r, size_t *pos, uint8_t *key,
                       const uint8_t **value, uint8_t *len)
 {
-    if (*pos + 2 > r->attrs_data_size)
+    size_t size = record_attrs_size(r);
+
+    if (*pos + 2 > size)
         return 0;
     *key = r->attrs_data[*pos];
     *len = r->attrs_data[*pos + 1];
-    if (*pos + 2 + *len > r->attrs_data_size)
+    if (*pos + 2 + *len > size)
         return 0;
     *value = &r->attrs_data[*pos + 2];
     *pos += 2 + (size_t)*len;

@@ -8,7 +8,12 @@
 
 #include "otelctx.h"
 
-/* The entry at *pos, if it fits in attrs_data_size (readers stop at the
+/* The bytes of attrs_data the entries may use: attrs_data_size, but never
+ * more than the 612 bytes a record has (a target may declare up to 65 535;
+ * --strict's record-size names that). */
+size_t record_attrs_size(const otelctx_record *r);
+
+/* The entry at *pos, if it fits in record_attrs_size() (readers stop at the
  * first one that does not); advances *pos past it. */
 int record_next_entry(const otelctx_record *r, size_t *pos, uint8_t *key,
                       const uint8_t **value, uint8_t *len);

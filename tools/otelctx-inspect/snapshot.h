@@ -11,18 +11,19 @@
 #include "target.h"
 #include "tls.h"
 
-enum { MAX_THREADS = 4096, MAX_SLOT_OBJECTS = 8 };
-
 enum record_state {
     RECORD_NULL,          /* the slot holds NULL (or was never allocated) */
     RECORD_INVALID,       /* valid != 1: the thread was mid-update */
     RECORD_VALID,
     RECORD_UNREADABLE,    /* the slot points at memory that cannot be read */
+    RECORD_UNSTOPPABLE,   /* not read: no ptrace stop within the deadline */
+    RECORD_TRACED,        /* not read: another process traces the thread */
 };
 
 struct thread_record {
     pid_t tid;
     enum record_state state;
+    pid_t tracer;         /* RECORD_TRACED: the tracing process */
     uint64_t address;     /* the record's address in the target */
     otelctx_record record;
 };
@@ -36,12 +37,17 @@ struct slot_object {
 
 struct snapshot {
     struct process_ctx ctx;
-    struct slot_object slots[MAX_SLOT_OBJECTS];
+    struct slot_object *slots;
     size_t n_slots;
+    size_t n_unstoppable, n_traced, n_untraceable; /* threads listed but not read */
 };
 
-/* Fills s; 0 or an exit code (after printing the reason). */
+/* Fills s; 0 or an exit code (after printing the reason), 128 + N when
+ * signal N ended the reading. On error nothing is left to free. */
 int snapshot_take(const struct target *t, struct snapshot *s);
 void snapshot_free(struct snapshot *s);
+
+/* Threads listed but not read (each counted once, whatever the objects). */
+size_t snapshot_not_read(const struct snapshot *s);
 
 #endif

@@ -5,31 +5,36 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "escape.h"
 #include "record_view.h"
 
 #define SCHEMA "tlsdesc_v1_dev"
 enum { MAX_PAYLOAD = 65536 };
 
 struct verdict {
+    FILE *out;
     int rules, broken;
 };
 
-/* Counts a rule; prints it when broken. */
+/* Counts a rule; prints it when broken. The detail is escaped whole: it
+ * quotes mapping names, paths and the schema of the target. */
 static void rule(struct verdict *v, int ok, const char *name, const char *format, ...)
     __attribute__((format(printf, 4, 5)));
 static void rule(struct verdict *v, int ok, const char *name, const char *format, ...)
 {
+    char detail[8192];
     va_list ap;
 
     v->rules++;
     if (ok)
         return;
     v->broken++;
-    fprintf(stderr, "otelctx-inspect: strict: %s: ", name);
     va_start(ap, format);
-    vfprintf(stderr, format, ap);
+    vsnprintf(detail, sizeof(detail), format, ap);
     va_end(ap);
-    fputc('\n', stderr);
+    fprintf(v->out, "otelctx-inspect: strict: %s: ", name);
+    escape_string(v->out, detail, ESCAPE_TEXT);
+    fputc('\n', v->out);
 }
 
 static int accepted_name(const char *name)
@@ -115,15 +120,19 @@ static void check_record(const struct thread_record *tr, struct verdict *v)
             i += n;
         }
     }
-    rule(v, pos == r->attrs_data_size, "record-entries",
-         "thread %d: entries end at %zu of %u bytes", (int)tr->tid, pos, r->attrs_data_size);
+    rule(v, r->attrs_data_size <= OTELCTX_ATTRS_CAPACITY, "record-size",
+         "thread %d: attrs_data_size %u, a record has %d bytes (read up to there)",
+         (int)tr->tid, r->attrs_data_size, OTELCTX_ATTRS_CAPACITY);
+    rule(v, pos == record_attrs_size(r), "record-entries",
+         "thread %d: entries end at %zu of %zu bytes", (int)tr->tid, pos, record_attrs_size(r));
     rule(v, bad_utf8 == 0, "record-utf8", "thread %d: %zu value(s) not UTF-8", (int)tr->tid,
          bad_utf8);
 }
 
-int strict_check(const struct target *t, const struct snapshot *s, struct strict_state *state)
+int strict_check(FILE *out, const struct target *t, const struct snapshot *s,
+                 struct strict_state *state)
 {
-    struct verdict v = {0};
+    struct verdict v = {out, 0, 0};
 
     check_mappings(t, &v);
     check_process_ctx(&s->ctx, s->n_slots > 0, state, &v);
@@ -136,6 +145,6 @@ int strict_check(const struct target *t, const struct snapshot *s, struct strict
             if (o->threads[k].state == RECORD_VALID)
                 check_record(&o->threads[k], &v);
     }
-    fprintf(stderr, "otelctx-inspect: strict: %d rule checks, %d broken\n", v.rules, v.broken);
+    fprintf(out, "otelctx-inspect: strict: %d rule checks, %d broken\n", v.rules, v.broken);
     return v.broken;
 }

@@ -5,38 +5,86 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 static const char *const ctx_names[] = {"[anon_shmem:OTEL_CTX]", "[anon:OTEL_CTX]",
                                         "/memfd:OTEL_CTX"};
 
-static int known(const struct target *t, const char *path)
+/*
+ * Reads the file of the mapping [start, end) through /proc/PID/map_files:
+ * the kernel's handle to the file mapped there, whatever name the target
+ * gave it or put in its place since (a FIFO, a device, a symlink to a file
+ * the target may not read). stat first, so that nothing but a regular file
+ * is ever opened; then the open file must be the (dev, inode) of the maps
+ * line: the mapping was not replaced meanwhile.
+ */
+static void read_mapped_file(struct target *t, struct mapped_file *f, uint64_t start, uint64_t end)
 {
-    for (size_t i = 0; i < t->n_objects; i++)
-        if (strcmp(t->objects[i].path, path) == 0)
-            return 1;
-    return 0;
+    char path[96], why[512];
+    struct stat st;
+
+    snprintf(path, sizeof(path), "/proc/%d/map_files/%" PRIx64 "-%" PRIx64, (int)t->pid, start, end);
+    if (stat(path, &st) != 0) {
+        if (errno == EPERM || errno == EACCES)
+            t->map_files_refused = errno;
+        return;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_dev != f->dev || st.st_ino != f->inode)
+        return;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_dev == f->dev && st.st_ino == f->inode) {
+        int ret = elf_file_read(&f->elf, fd, f->name, why, sizeof(why));
+        f->is_elf = ret == ELF_FILE_OK;
+        if (ret == ELF_FILE_UNREADABLE)
+            diag("warning: %s: not read", why);
+    }
+    close(fd);
+}
+
+static void add_object(struct target *t, const struct mapped_file *f, uint64_t start)
+{
+    if (t->n_objects == t->objects_cap) {
+        size_t cap = t->objects_cap ? t->objects_cap * 2 : 64;
+        struct loaded_object *grown = realloc(t->objects, cap * sizeof(*grown));
+        if (grown == NULL)
+            return;
+        t->objects = grown;
+        t->objects_cap = cap;
+    }
+    struct loaded_object *o = &t->objects[t->n_objects++];
+    o->path = f->name;
+    o->elf = f->elf;
+    o->is_executable = f->dev == t->exe_dev && f->inode == t->exe_inode;
+    o->base = start - (f->elf.first_load_vaddr & ~(uint64_t)0xfff);
+    if (f->elf.ehdr.e_type == ET_EXEC)
+        o->base = 0;
 }
 
 /* One line of /proc/PID/maps: the first mapping of a file (offset 0) gives
- * its load bias; the OTEL_CTX mapping is the process context. */
+ * its load bias; the OTEL_CTX mapping is the process context. The name is
+ * the target's: it only names things in messages, the file is reached by
+ * the line's addresses. */
 static void map_line(struct target *t, const char *line)
 {
-    uint64_t start, end, offset;
+    uint64_t start, end, offset, inode;
+    unsigned major, minor;
     int name_at = 0;
     char perms[8];
 
-    if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s %n",
-               &start, &end, perms, &offset, &name_at) < 4 || name_at == 0)
+    if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %x:%x %" SCNu64 " %n",
+               &start, &end, perms, &offset, &major, &minor, &inode, &name_at) < 7 || name_at == 0)
         return;
-    char name[4096];
-    snprintf(name, sizeof(name), "%s", line + name_at);
-    name[strcspn(name, "\n")] = '\0';
+    const char *name = line + name_at;
     if (strstr(name, "OTEL_CTX") != NULL && t->n_ctx_mappings < MAX_CTX_MAPPINGS) {
         struct ctx_mapping *m = &t->ctx_mappings[t->n_ctx_mappings++];
         m->start = start;
@@ -46,26 +94,23 @@ static void map_line(struct target *t, const char *line)
     for (size_t i = 0; i < sizeof(ctx_names) / sizeof(ctx_names[0]); i++)
         if (strncmp(name, ctx_names[i], strlen(ctx_names[i])) == 0 && t->ctx_mapping == 0)
             t->ctx_mapping = start;
-    if (name[0] != '/' || offset != 0 || strstr(name, " (deleted)") != NULL || known(t, name))
+    /* A deleted file (" (deleted)") is read too: map_files still reaches
+     * the inode mapped, the library that runs even if replaced on disk. */
+    if (name[0] != '/' || offset != 0 || inode == 0)
         return;
-
-    struct loaded_object object = {0};
-    char file[4200], why[256];
-    snprintf(object.path, sizeof(object.path), "%s", name);
-    snprintf(file, sizeof(file), "/proc/%d/root%s", (int)t->pid, name);
-    if (elf_file_open(&object.elf, file, why, sizeof(why)) != 0)
-        return; /* not ELF (a font, a locale archive): nothing to find there */
-    object.elf.view.name = object.path;
-    object.base = start - (object.elf.first_load_vaddr & ~(uint64_t)0xfff);
-    if (object.elf.ehdr->e_type == ET_EXEC)
-        object.base = 0;
-    struct loaded_object *grown = realloc(t->objects, (t->n_objects + 1) * sizeof(*grown));
-    if (grown == NULL) {
-        elf_file_close(&object.elf);
-        return;
+    uint64_t dev = makedev(major, minor);
+    struct mapped_file *f = file_set_find(&t->files, dev, inode);
+    if (f == NULL) {
+        char *copy = strdup(name);
+        if (copy == NULL || (f = file_set_add(&t->files, dev, inode)) == NULL) {
+            free(copy);
+            return;
+        }
+        f->name = copy;
+        read_mapped_file(t, f, start, end);
     }
-    t->objects = grown;
-    t->objects[t->n_objects++] = object;
+    if (f->is_elf)
+        add_object(t, f, start);
 }
 
 /* Linux's task flags (include/linux/sched.h), as /proc/PID/stat shows them. */
@@ -147,7 +192,9 @@ int target_exited(pid_t pid)
 
 int target_open(struct target *t, pid_t pid)
 {
-    char path[64], line[4400];
+    char path[64], *line = NULL;
+    size_t line_size = 0;
+    ssize_t length;
 
     memset(t, 0, sizeof(*t));
     t->pid = pid;
@@ -163,11 +210,17 @@ int target_open(struct target *t, pid_t pid)
     snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
     ssize_t n = readlink(path, t->exe, sizeof(t->exe) - 1);
     t->exe[n > 0 ? n : 0] = '\0';
+    struct stat exe;
+    if (stat(path, &exe) == 0) {
+        t->exe_dev = exe.st_dev;
+        t->exe_inode = exe.st_ino;
+    }
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
     errno = 0;
     FILE *maps = fopen(path, "r");
-    if (maps == NULL || fgets(line, sizeof(line), maps) == NULL) {
+    if (maps == NULL || (length = getline(&line, &line_size, maps)) <= 0) {
         int err = errno;
+        free(line);
         if (maps != NULL)
             fclose(maps);
         if (err == 0 && is_kernel_thread(pid)) {
@@ -178,20 +231,28 @@ int target_open(struct target *t, pid_t pid)
              err == EACCES ? " (run as the process's user or as root)" : "");
         return err == EACCES ? EXIT_PERMISSION : EXIT_GONE;
     }
-    do
+    do {
+        if (line[length - 1] == '\n')
+            line[length - 1] = '\0';
         map_line(t, line);
-    while (fgets(line, sizeof(line), maps) != NULL);
+    } while ((length = getline(&line, &line_size, maps)) > 0);
+    free(line);
     fclose(maps);
+    if (t->map_files_refused != 0) {
+        diag("cannot read the mapped files of process %d through /proc/%d/map_files: %s "
+             "(needs CAP_SYS_ADMIN or CAP_CHECKPOINT_RESTORE: run as root)",
+             (int)pid, (int)pid, strerror(t->map_files_refused));
+        return EXIT_PERMISSION;
+    }
     return 0;
 }
 
 void target_close(struct target *t)
 {
-    for (size_t i = 0; i < t->n_objects; i++)
-        elf_file_close(&t->objects[i].elf);
+    file_set_free(&t->files);
     free(t->objects);
     t->objects = NULL;
-    t->n_objects = 0;
+    t->n_objects = t->objects_cap = 0;
 }
 
 int target_read(const struct target *t, uint64_t address, void *buf, size_t len)
@@ -215,19 +276,68 @@ uint64_t target_symbol(const struct target *t, const char *name)
     return 0;
 }
 
-int target_threads(const struct target *t, pid_t *tids, size_t max)
+int target_threads(const struct target *t, pid_t **tids)
 {
     char path[64];
     struct dirent *entry;
-    int n = 0;
+    pid_t *list = NULL;
+    size_t n = 0, capacity = 0;
 
+    *tids = NULL;
     snprintf(path, sizeof(path), "/proc/%d/task", (int)t->pid);
     DIR *dir = opendir(path);
     if (dir == NULL)
         return -errno;
-    while ((entry = readdir(dir)) != NULL && (size_t)n < max)
-        if (entry->d_name[0] >= '0' && entry->d_name[0] <= '9')
-            tids[n++] = (pid_t)atoi(entry->d_name);
+    while ((entry = readdir(dir)) != NULL) {
+        char *end;
+        long tid = strtol(entry->d_name, &end, 10);
+        if (entry->d_name[0] < '0' || entry->d_name[0] > '9' || *end != '\0' || tid <= 0 ||
+            tid > INT32_MAX)
+            continue;
+        if (n == capacity) {
+            size_t grown_capacity = capacity ? capacity * 2 : 64;
+            pid_t *grown = realloc(list, grown_capacity * sizeof(*grown));
+            if (grown == NULL) {
+                closedir(dir);
+                free(list);
+                return -ENOMEM;
+            }
+            list = grown;
+            capacity = grown_capacity;
+        }
+        list[n++] = (pid_t)tid;
+    }
     closedir(dir);
-    return n;
+    if (n > INT32_MAX) {
+        free(list);
+        return -E2BIG;
+    }
+    *tids = list;
+    return (int)n;
+}
+
+/* A numeric field of /proc/PID/task/TID/status, 0 if absent. */
+static int status_field(pid_t pid, pid_t tid, const char *format)
+{
+    char path[64], line[256];
+    int value = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/status", (int)pid, (int)tid);
+    if ((f = fopen(path, "r")) == NULL)
+        return 0;
+    while (fgets(line, sizeof(line), f) != NULL)
+        if (sscanf(line, format, &value) == 1)
+            break;
+    fclose(f);
+    return value > 0 ? value : 0;
+}
+
+pid_t target_thread_tracer(pid_t pid, pid_t tid)
+{
+    /* TracerPid names the tracing thread; its process is that thread's Tgid. */
+    pid_t tracer = (pid_t)status_field(pid, tid, "TracerPid: %d");
+    pid_t process = tracer != 0 ? (pid_t)status_field(tracer, tracer, "Tgid: %d") : 0;
+
+    return process != 0 ? process : tracer;
 }

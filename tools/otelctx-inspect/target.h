@@ -8,11 +8,18 @@
 #include <sys/types.h>
 
 #include "elf_file.h"
+#include "file_set.h"
 
-/* A loaded ELF object of the target, opened from /proc/PID/root. */
+/*
+ * An ELF object of the target: a file mapped from offset 0, read through
+ * /proc/PID/map_files (the kernel's handle to that very mapping). One per
+ * such mapping (the same file mapped twice is two objects at two load
+ * biases, read once: elf is a shallow copy of the file set's entry).
+ */
 struct loaded_object {
-    char path[4096];
+    const char *path;           /* as the maps line names it, owned by the file set */
     uint64_t base;              /* load bias: run-time address - file address */
+    int is_executable;          /* the file /proc/PID/exe is */
     struct elf_file elf;
 };
 
@@ -28,9 +35,12 @@ enum { MAX_CTX_MAPPINGS = 8 };
 struct target {
     pid_t pid;
     char comm[64];
-    char exe[4096];             /* the executable's path, as maps names it */
+    char exe[4096];             /* the executable's path, as /proc/PID/exe links it */
     struct loaded_object *objects;
-    size_t n_objects;
+    size_t n_objects, objects_cap;
+    struct file_set files;      /* every mapped file, by (device, inode) */
+    uint64_t exe_dev, exe_inode; /* of /proc/PID/exe */
+    int map_files_refused;      /* errno of a refused map_files entry, or 0 */
     uint64_t ctx_mapping;       /* start of the OTEL_CTX mapping, 0 if none */
     struct ctx_mapping ctx_mappings[MAX_CTX_MAPPINGS]; /* every one, for --strict */
     size_t n_ctx_mappings;
@@ -48,7 +58,7 @@ enum {
     EXIT_STRICT = 7,            /* --strict: the reading breaks a reader's rule */
 };
 
-/* Reads maps and opens every mapped ELF object; 0 or an exit code. */
+/* Reads maps and every mapped ELF object; 0 or an exit code. */
 int target_open(struct target *t, pid_t pid);
 void target_close(struct target *t);
 
@@ -58,8 +68,12 @@ int target_read(const struct target *t, uint64_t address, void *buf, size_t len)
 /* Run-time address of a defined dynamic symbol in any loaded object, 0 if none. */
 uint64_t target_symbol(const struct target *t, const char *name);
 
-/* The thread ids of the target, from /proc/PID/task; count or -errno. */
-int target_threads(const struct target *t, pid_t *tids, size_t max);
+/* The thread ids of the target, from /proc/PID/task, in *tids (the
+ * caller frees it); their count, or -errno. */
+int target_threads(const struct target *t, pid_t **tids);
+
+/* The process tracing thread tid of process pid (its TracerPid), 0 if none. */
+pid_t target_thread_tracer(pid_t pid, pid_t tid);
 
 /*
  * Whether thread tid of process pid is gone or on its way out: no longer

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* libthread_db and the proc_service callbacks it calls back into. */
-#include "thread_db.h"
+#include "thread_db_reader.h"
 
 #include <elf.h>
 #include <proc_service.h>
@@ -17,10 +17,29 @@ struct ps_prochandle {
 static struct ps_prochandle handle;
 static td_thragent_t *agent;
 
+/*
+ * What libthread_db may read of the target for one question (attaching, or
+ * one thread's TLS address): it follows pointers of the target's memory,
+ * which the target can loop or lengthen. Past the budget every read fails,
+ * and so does the question, instead of running on.
+ */
+enum { READ_BUDGET_BYTES = 1 << 20, READ_BUDGET_CALLS = 20000 };
+static size_t budget_bytes, budget_calls;
+
+static void budget_reset(void)
+{
+    budget_bytes = READ_BUDGET_BYTES;
+    budget_calls = READ_BUDGET_CALLS;
+}
+
 /* ---- proc_service: what libthread_db asks of its host ------------------ */
 
 ps_err_e ps_pdread(struct ps_prochandle *ph, psaddr_t addr, void *buf, size_t len)
 {
+    if (budget_calls == 0 || len > budget_bytes)
+        return PS_ERR;
+    budget_calls--;
+    budget_bytes -= len;
     return target_read(ph->target, (uint64_t)(uintptr_t)addr, buf, len) == 0 ? PS_OK : PS_ERR;
 }
 
@@ -114,6 +133,7 @@ ps_err_e ps_lcontinue(struct ps_prochandle *ph, lwpid_t lwp) { (void)ph, (void)l
 int thread_db_open(const struct target *t, char *why, size_t why_len)
 {
     handle.target = t;
+    budget_reset();
     td_err_e err = td_init();
     if (err == TD_OK)
         err = td_ta_new(&handle, &agent);
@@ -137,6 +157,7 @@ int thread_db_tls_address(pid_t tid, uint64_t link_map, uint64_t offset, uint64_
     td_thrhandle_t thread;
     psaddr_t found;
 
+    budget_reset();
     td_err_e err = td_ta_map_lwp2thr(agent, tid, &thread);
     if (err == TD_OK)
         err = td_thr_tls_get_addr(&thread, (psaddr_t)(uintptr_t)link_map, offset, &found);

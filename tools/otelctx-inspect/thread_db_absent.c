@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* A C library without libthread_db (musl): only musl processes are read. */
-#include "thread_db.h"
+#include "thread_db_reader.h"
 
 #include <stdio.h>
 

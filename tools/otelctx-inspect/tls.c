@@ -4,12 +4,13 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ptrace.h>
 #include <sys/uio.h>
 #include <sys/user.h>
 
-#include "thread_db.h"
+#include "thread_db_reader.h"
 
 /* How this process's TLS is resolved. */
 static enum { BY_THREAD_DB, BY_MUSL_DESCRIPTOR, BY_STATIC_OFFSET } how;
@@ -18,7 +19,7 @@ static enum { BY_THREAD_DB, BY_MUSL_DESCRIPTOR, BY_STATIC_OFFSET } how;
 static const struct loaded_object *executable(const struct target *t)
 {
     for (size_t i = 0; i < t->n_objects; i++)
-        if (strcmp(t->objects[i].path, t->exe) == 0)
+        if (t->objects[i].is_executable)
             return &t->objects[i];
     return NULL;
 }
@@ -61,28 +62,52 @@ int tls_open(const struct target *t, char *why, size_t why_len)
     return -1;
 }
 
+/* The dynamic linker's list of loaded objects (glibc), read once per
+ * reading: the load bias and link_map of each, at most LINK_MAPS_MAX. */
+enum { LINK_MAPS_MAX = 4096 };
+static struct link_map_entry {
+    uint64_t l_addr, map;
+} *link_maps;
+static size_t n_link_maps;
+static int link_maps_read;
+
 void tls_close(void)
 {
     thread_db_close();
+    free(link_maps);
+    link_maps = NULL;
+    n_link_maps = 0;
+    link_maps_read = 0;
 }
 
-/* The link_map of a loaded object, from the dynamic linker's r_debug list. */
-static uint64_t link_map_of(const struct target *t, const struct loaded_object *object)
+/* From _r_debug: struct r_debug { int r_version; struct link_map *r_map; ... }
+ * and the public head of struct link_map { l_addr, l_name, l_ld, l_next, ... }. */
+static void read_link_maps(const struct target *t)
 {
     uint64_t r_debug = target_symbol(t, "_r_debug"), map = 0;
 
-    /* struct r_debug { int r_version; struct link_map *r_map; ... } and the
-     * public head of struct link_map { l_addr, l_name, l_ld, l_next, ... }. */
-    if (r_debug == 0 || target_read(t, r_debug + 8, &map, sizeof(map)) != 0)
-        return 0;
-    for (int guard = 0; map != 0 && guard < 4096; guard++) {
+    link_maps_read = 1;
+    link_maps = malloc(LINK_MAPS_MAX * sizeof(*link_maps));
+    if (link_maps == NULL || r_debug == 0 || target_read(t, r_debug + 8, &map, sizeof(map)) != 0)
+        return;
+    while (map != 0 && n_link_maps < LINK_MAPS_MAX) {
         uint64_t head[4];
         if (target_read(t, map, head, sizeof(head)) != 0)
-            return 0;
-        if (head[0] == object->base)
-            return map;
+            return;
+        link_maps[n_link_maps++] = (struct link_map_entry){head[0], map};
         map = head[3];
     }
+}
+
+/* The link_map of a loaded object, or 0 when the dynamic linker does not
+ * list an object at its load bias. */
+static uint64_t link_map_of(const struct target *t, const struct loaded_object *object)
+{
+    if (!link_maps_read)
+        read_link_maps(t);
+    for (size_t i = 0; i < n_link_maps; i++)
+        if (link_maps[i].l_addr == object->base)
+            return link_maps[i].map;
     return 0;
 }
 
@@ -106,18 +131,24 @@ static uint64_t descriptor_of(const struct loaded_object *object)
  * The local-exec offset of the executable's TLS symbol at st_value, as the
  * linker computed it (and so as every libc must lay the block out): below
  * the thread pointer on x86-64 (variant II), above its 16-byte TCB on
- * aarch64 (variant I).
+ * aarch64 (variant I). Unsigned arithmetic: the values are the file's,
+ * anything; 0, or -1 when the slot's 8 bytes lie outside PT_TLS or its
+ * alignment is not a power of two.
  */
-static int64_t static_tp_offset(const Elf64_Phdr *tls, uint64_t st_value)
+static int static_tp_offset(const Elf64_Phdr *tls, uint64_t st_value, uint64_t *offset)
 {
     uint64_t align = tls->p_align > 1 ? tls->p_align : 1;
+
+    if ((align & (align - 1)) != 0 || tls->p_memsz < 8 || st_value > tls->p_memsz - 8)
+        return -1;
 #if defined(__x86_64__)
     uint64_t first_byte = -tls->p_vaddr & (align - 1);
     uint64_t block = (tls->p_memsz - first_byte + align - 1) / align * align + first_byte;
-    return (int64_t)st_value - (int64_t)block;
+    *offset = st_value - block;
 #else
-    return (int64_t)((16 + align - 1) / align * align + st_value);
+    *offset = (16 + align - 1) / align * align + st_value;
 #endif
+    return 0;
 }
 
 int tls_locate(const struct target *t, const struct loaded_object *object,
@@ -125,23 +156,27 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
 {
     loc->offset = object->elf.view.slot->st_value;
     if (how == BY_STATIC_OFFSET) {
-        if (object->elf.tls != NULL && strcmp(object->path, t->exe) == 0) {
-            loc->tp_offset = static_tp_offset(object->elf.tls, loc->offset);
-            return 0;
+        if (!object->is_executable) {
+            snprintf(why, why_len, "%s: exports " OTELCTX_SLOT_NAME " but is not loaded by the "
+                     "dynamic linker (the process has none)", object->path);
+            return 1;
         }
-        snprintf(why, why_len, "%s: in a process without dynamic linker only the executable's "
-                 "slot can be located", object->path);
+        if (object->elf.tls != NULL && static_tp_offset(object->elf.tls, loc->offset, &loc->tp_offset) == 0)
+            return 0;
+        snprintf(why, why_len, "%s: " OTELCTX_SLOT_NAME " lies outside the executable's TLS "
+                 "segment", object->path);
         return -1;
     }
     if (how == BY_THREAD_DB) {
         loc->link_map = link_map_of(t, object);
         if (loc->link_map != 0)
             return 0;
-        snprintf(why, why_len, "%s is not in the dynamic linker's list", object->path);
-        return -1;
+        snprintf(why, why_len, "%s: exports " OTELCTX_SLOT_NAME " but is not loaded by the "
+                 "dynamic linker", object->path);
+        return 1;
     }
     loc->descriptor = descriptor_of(object);
-    if (loc->descriptor != 0 || strcmp(object->path, t->exe) == 0)
+    if (loc->descriptor != 0 || object->is_executable)
         return 0; /* the executable's own TLS is module 1: no descriptor needed */
     snprintf(why, why_len, "%s: on musl a library's slot is located through its TLSDESC "
              "relocation, and it has none", object->path);
@@ -212,7 +247,7 @@ int tls_address(const struct target *t, pid_t tid, const struct slot_location *l
             snprintf(why, why_len, "cannot read the thread pointer of thread %d", (int)tid);
             return -1;
         }
-        *address = tp + (uint64_t)loc->tp_offset;
+        *address = tp + loc->tp_offset;
         return 0;
     }
 #if defined(__x86_64__)

@@ -20,14 +20,17 @@ struct slot_location {
     uint64_t link_map;      /* glibc: the object's link_map */
     uint64_t descriptor;    /* musl: its TLSDESC GOT pair; 0: the executable, module 1 */
     uint64_t offset;        /* the slot's offset in the object's TLS block */
-    int64_t tp_offset;      /* without dynamic linker: the slot's offset from the thread pointer */
+    uint64_t tp_offset;     /* without dynamic linker: the slot's offset from the thread
+                             * pointer (modulo 2^64: below it on x86-64) */
 };
 
 /* 0, or -1 with the reason in why (neither glibc nor musl on x86-64). */
 int tls_open(const struct target *t, char *why, size_t why_len);
 void tls_close(void);
 
-/* Fills loc for a loaded object; 0, or -1 with the reason in why. */
+/* Fills loc for a loaded object; 0, or with the reason in why: 1 when the
+ * object is mapped but not loaded by the dynamic linker (a stray mapping of
+ * the file: nothing to read there), -1 when it cannot be located. */
 int tls_locate(const struct target *t, const struct loaded_object *object,
                struct slot_location *loc, char *why, size_t why_len);
 

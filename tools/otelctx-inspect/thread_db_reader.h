@@ -3,10 +3,12 @@
  * glibc's libthread_db, the documented way (also gdb's) to find a thread's
  * TLS. Two implementations: thread_db.c, built where the C library ships
  * libthread_db (glibc), and thread_db_absent.c elsewhere (musl), where only
- * musl processes can be read, from their TLSDESC descriptors (tls.c).
+ * musl processes can be read, from their TLSDESC descriptors (tls.c). Not
+ * named thread_db.h: with this directory on the include path (the fuzz
+ * build) it would shadow <thread_db.h>.
  */
-#ifndef OTELCTX_INSPECT_THREAD_DB_H
-#define OTELCTX_INSPECT_THREAD_DB_H
+#ifndef OTELCTX_INSPECT_THREAD_DB_READER_H
+#define OTELCTX_INSPECT_THREAD_DB_READER_H
 
 #include <stddef.h>
 #include <stdint.h>

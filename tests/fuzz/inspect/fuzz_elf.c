@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * libFuzzer target: the ELF path behind `otelctx-inspect check` and a live
+ * reading. Each input is a file (in a memfd, read through the same pread
+ * reader as a mapping's file), then judged by the OTEP 4947 rules, its
+ * names looked up as libthread_db would, and, for an executable without
+ * interpreter, its slot's static TLS offset computed.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "elf_file.h"
+#include "target.h"
+#include "tls.h"
+
+static int input_file(void)
+{
+    static int fd = -1;
+    if (fd < 0 && (fd = memfd_create("fuzz_elf", MFD_CLOEXEC)) < 0)
+        abort();
+    return fd;
+}
+
+/* A process of one object, the input, mapped at an arbitrary bias. */
+static void locate(struct elf_file *f)
+{
+    struct loaded_object object = {.path = "input", .base = 0x10000, .is_executable = 1, .elf = *f};
+    struct target t = {.pid = getpid(), .objects = &object, .n_objects = 1};
+    struct slot_location loc;
+    char why[512];
+
+    if (f->view.slot == NULL || f->has_interp || tls_open(&t, why, sizeof(why)) != 0)
+        return;
+    (void)tls_locate(&t, &object, &loc, why, sizeof(why));
+    tls_close();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char *const names[] = {OTELCTX_SLOT_NAME, "_r_debug", "nptl_version",
+                                        "_thread_db_pthread_tid", "__libc_start_main", ""};
+    int fd = input_file();
+    struct elf_file f;
+    char why[512];
+
+    if (ftruncate(fd, 0) != 0 || (size > 0 && pwrite(fd, data, size, 0) != (ssize_t)size))
+        abort();
+    if (elf_file_read(&f, fd, "input", why, sizeof(why)) == ELF_FILE_OK) {
+        otelctx__check_elf_view(&f.view, why, sizeof(why));
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            const Elf64_Sym *sym = elf_file_symbol(&f, names[i]);
+            if (sym != NULL && (sym < f.dynsym || sym >= f.dynsym + f.n_dynsym))
+                abort();
+        }
+        locate(&f);
+    }
+    elf_file_close(&f);
+    return 0;
+}
