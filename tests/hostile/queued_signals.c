@@ -5,8 +5,9 @@
  * one, whose handler counts each delivery; real-time signals queue, so none
  * may be lost, and a reader that drops the signal of a signal-delivery stop
  * shows as a count short of what was sent. That thread also publishes a
- * record (tid_record.h, index 0). Prints "ready", then the count for each
- * line read on stdin.
+ * record (tid_record.h, index 0). Prints "ready" and the number of SIGRTMIN
+ * (the C library's: glibc keeps 32-33 for itself, musl 32-34), then the
+ * count for each line read on stdin.
  */
 #include <pthread.h>
 #include <semaphore.h>
@@ -57,7 +58,7 @@ int main(void)
     CHECK_EQ(pthread_create(&thread, NULL, receive_forever, NULL), 0);
     while (sem_wait(&published) != 0)
         ;
-    printf("ready\n");
+    printf("ready %d\n", SIGRTMIN);
     fflush(stdout);
     while (fgets(line, sizeof(line), stdin) != NULL) {
         printf("%lu\n", atomic_load(&delivered));
