@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "forked_case.h"
 #include "otelctx.h"
 #include "process_ctx_util.h"
 
@@ -52,13 +53,6 @@ static void check_inherited(int with_resource)
     CHECK_EQ(payload_has(h, "forked-service"), with_resource);
 }
 
-static int wait_status(pid_t pid)
-{
-    int status;
-    CHECK_EQ(waitpid(pid, &status, 0), pid);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 /* Forks the child, runs child() there, and checks it exited 0. */
 static void fork_child(void (*child)(void))
 {
@@ -68,7 +62,7 @@ static void fork_child(void (*child)(void))
         child();
         exit(0);
     }
-    CHECK_EQ(wait_status(pid), 0);
+    CHECK_EQ(forked_case_wait(pid), 0);
 }
 
 /* The pre-fork parent: two keys, the resource, an attached record. */
@@ -291,7 +285,7 @@ static void underscore_fork_parent(void)
         after_underscore_fork();
         _exit(0);
     }
-    CHECK_EQ(wait_status(pid), 0);
+    CHECK_EQ(forked_case_wait(pid), 0);
 }
 
 static void parent_by_existing_key(void) { publishing_parent(by_existing_key); }
@@ -302,10 +296,7 @@ static void parent_by_own_record(void) { publishing_parent(by_own_record); }
 static void parent_by_publish(void) { publishing_parent(by_publish); }
 static void parent_by_unpublish(void) { publishing_parent(by_unpublish); }
 
-static const struct {
-    const char *name;
-    void (*run)(void);
-} cases[] = {
+static const struct forked_case cases[] = {
     {"child_by_existing_key", parent_by_existing_key},
     {"child_by_new_key", parent_by_new_key},
     {"child_by_record_new", parent_by_record_new},
@@ -325,14 +316,7 @@ int main(void)
     int failed = 0;
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        fflush(stdout);
-        pid_t pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0) {
-            cases[i].run();
-            exit(0);
-        }
-        int ok = wait_status(pid) == 0;
+        int ok = forked_case_run(&cases[i]) == 0;
         printf("%s %s\n", ok ? "ok  " : "FAIL", cases[i].name);
         failed |= !ok;
     }

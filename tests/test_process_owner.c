@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "forked_case.h"
 #include "otelctx.h"
 #include "process_ctx_util.h"
 
@@ -241,10 +242,7 @@ static void too_big(void)
     CHECK(memcmp(h, &before, sizeof(before)) == 0);
 }
 
-static const struct {
-    const char *name;
-    void (*run)(void);
-} cases[] = {
+static const struct forked_case cases[] = {
     {"auto_by_key", auto_by_key},
     {"auto_by_record_new", auto_by_record_new},
     {"auto_by_record_init", auto_by_record_init},
@@ -262,20 +260,12 @@ int main(void)
     int failed = 0;
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-        fflush(stdout);
-        pid_t pid = fork();
-        CHECK(pid >= 0);
-        if (pid == 0) {
-            cases[i].run();
-            exit(0);
-        }
-        int status;
-        CHECK_EQ(waitpid(pid, &status, 0), pid);
-        if (WIFEXITED(status) && WEXITSTATUS(status) == KERNEL_CANNOT_NAME) {
+        int status = forked_case_run(&cases[i]);
+        if (status == KERNEL_CANNOT_NAME) {
             printf("n/a  %s: this kernel cannot name anonymous mappings\n", cases[i].name);
             continue;
         }
-        int ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+        int ok = status == 0;
         printf("%s %s\n", ok ? "ok  " : "FAIL", cases[i].name);
         failed |= !ok;
     }

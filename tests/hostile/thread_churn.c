@@ -7,24 +7,12 @@
  * stopped. Prints "ready" once the records are attached; runs until killed.
  */
 #include <pthread.h>
-#include <semaphore.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "tid_record.h"
-
-static sem_t published;
-
-static void *publish_forever(void *arg)
-{
-    CHECK_EQ(tid_record_publish((uint32_t)(uintptr_t)arg), 0);
-    CHECK_EQ(sem_post(&published), 0);
-    for (;;)
-        pause();
-    return NULL;
-}
 
 static void *live_briefly(void *arg)
 {
@@ -46,12 +34,7 @@ int main(void)
 {
     pthread_t thread;
 
-    CHECK_EQ(sem_init(&published, 0, 0), 0);
-    for (uintptr_t i = 0; i < 2; i++)
-        CHECK_EQ(pthread_create(&thread, NULL, publish_forever, (void *)i), 0);
-    for (int i = 0; i < 2; i++)
-        while (sem_wait(&published) != 0)
-            ;
+    tid_record_threads(2, 0);
     for (int i = 0; i < 2; i++)
         CHECK_EQ(pthread_create(&thread, NULL, churn_forever, NULL), 0);
     printf("ready\n");

@@ -9,8 +9,12 @@
 #ifndef OTELCTX_HOSTILE_TID_RECORD_H
 #define OTELCTX_HOSTILE_TID_RECORD_H
 
+#include <pthread.h>
+#include <semaphore.h>
 #include <stdint.h>
 #include <unistd.h>
+
+#include "check.h"
 
 #include "otelctx.h"
 
@@ -47,6 +51,38 @@ static inline int tid_record_publish_with(tid_record_update_fn update, uint32_t 
 static inline int tid_record_publish(uint32_t index)
 {
     return tid_record_publish_with(otelctx_update, index);
+}
+
+static sem_t tid_record_published;
+
+/* A thread that publishes record index (its argument) and waits forever. */
+static inline void *tid_record_thread(void *index)
+{
+    CHECK_EQ(tid_record_publish((uint32_t)(uintptr_t)index), 0);
+    CHECK_EQ(sem_post(&tid_record_published), 0);
+    for (;;)
+        pause();
+    return NULL;
+}
+
+/* Starts n such threads (indexes 0 to n - 1; stack_size 0: the default) and
+ * returns once every one has published. */
+static inline void tid_record_threads(size_t n, size_t stack_size)
+{
+    pthread_attr_t attr;
+
+    CHECK_EQ(sem_init(&tid_record_published, 0, 0), 0);
+    CHECK_EQ(pthread_attr_init(&attr), 0);
+    if (stack_size != 0)
+        CHECK_EQ(pthread_attr_setstacksize(&attr, stack_size), 0);
+    for (size_t i = 0; i < n; i++) {
+        pthread_t thread;
+        CHECK_EQ(pthread_create(&thread, &attr, tid_record_thread, (void *)(uintptr_t)i), 0);
+    }
+    CHECK_EQ(pthread_attr_destroy(&attr), 0);
+    for (size_t i = 0; i < n; i++)
+        while (sem_wait(&tid_record_published) != 0)
+            ;
 }
 
 #endif
