@@ -242,6 +242,20 @@ def only_object(document):
     return document["objects"][0]
 
 
+def read_every_thread(tool, pid, all_tasks):
+    """One JSON reading of pid (exit 0) that lists exactly all_tasks:
+    (document, threads by tid, stderr, seconds)."""
+    args = ["--json", str(pid)]
+    status, stdout, stderr, seconds = inspect(tool, *args)
+    expect_status(args, status, 0, stderr)
+    document = reading(stdout)
+    threads = threads_of(only_object(document))
+    if sorted(threads) != all_tasks:
+        raise Fail(f"{len(threads)} threads listed {sorted(threads)[:20]}..., "
+                   f"the process has {len(all_tasks)}")
+    return document, threads, stderr, seconds
+
+
 def expect_still_in_vfork(pid, vfork):
     """The tool killed nothing: each vfork thread still waits for its child."""
     left = {t: task_state(pid, t) for t in vfork if task_state(pid, t) != "D"}
@@ -261,13 +275,7 @@ def case_unstoppable(tool, target, n_vfork):
                  "vfork threads waiting for their children")
         all_tasks = tasks(proc.pid)
 
-        args = ["--json", str(proc.pid)]
-        status, stdout, stderr, seconds = inspect(tool, *args)
-        expect_status(args, status, 0, stderr)
-        document = reading(stdout)
-        threads = threads_of(only_object(document))
-        if sorted(threads) != all_tasks:
-            raise Fail(f"threads listed {sorted(threads)}, the process has {all_tasks}")
+        document, threads, stderr, seconds = read_every_thread(tool, proc.pid, all_tasks)
         for tid in vfork:
             if threads[tid] != {"tid": tid, "state": "unstoppable"}:
                 raise Fail(f"vfork thread {tid}: {threads[tid]}, expected unstoppable")
@@ -484,13 +492,7 @@ def case_threads(tool, target, n):
     with started([target, str(n)], "record_threads") as (proc, lines):
         ready(proc, lines, "record_threads")
         all_tasks = tasks(proc.pid)
-        args = ["--json", str(proc.pid)]
-        status, stdout, stderr, seconds = inspect(tool, *args)
-        expect_status(args, status, 0, stderr)
-        document = reading(stdout)
-        threads = threads_of(only_object(document))
-        if sorted(threads) != all_tasks:
-            raise Fail(f"{len(threads)} threads listed, the process has {len(all_tasks)}")
+        document, threads, stderr, seconds = read_every_thread(tool, proc.pid, all_tasks)
         if threads[proc.pid].get("state") != "null":
             raise Fail(f"main thread: {threads[proc.pid]}, expected no record")
         indexes = sorted(record_index(threads[t], t) for t in all_tasks if t != proc.pid)
