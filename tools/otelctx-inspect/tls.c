@@ -62,8 +62,8 @@ int tls_open(const struct target *t, char *why, size_t why_len)
     return -1;
 }
 
-/* The dynamic linker's list of loaded objects (glibc), read once per
- * reading: the load bias and link_map of each, at most LINK_MAPS_MAX. */
+/* The dynamic linker's list of loaded objects, read once per reading: the
+ * load bias and link_map of each, at most LINK_MAPS_MAX. */
 enum { LINK_MAPS_MAX = 4096 };
 static struct link_map_entry {
     uint64_t l_addr, map;
@@ -80,11 +80,24 @@ void tls_close(void)
     link_maps_read = 0;
 }
 
-/* From _r_debug: struct r_debug { int r_version; struct link_map *r_map; ... }
- * and the public head of struct link_map { l_addr, l_name, l_ld, l_next, ... }. */
+/* The address of the debugger's view of the loaded objects: glibc's
+ * _r_debug, or what musl's _dl_debug_addr points at (its struct debug has
+ * the same head: version, then the list). 0 when there is none. */
+static uint64_t debug_list(const struct target *t)
+{
+    uint64_t r_debug = target_symbol(t, "_r_debug"), musl = target_symbol(t, "_dl_debug_addr");
+
+    if (r_debug == 0 && musl != 0 && target_read(t, musl, &r_debug, sizeof(r_debug)) != 0)
+        r_debug = 0;
+    return r_debug;
+}
+
+/* From struct r_debug { int r_version; struct link_map *r_map; ... } and
+ * the public head of struct link_map { l_addr, l_name, l_ld, l_next, ... }
+ * (musl's struct dso begins the same way: base, name, dynv, next). */
 static void read_link_maps(const struct target *t)
 {
-    uint64_t r_debug = target_symbol(t, "_r_debug"), map = 0;
+    uint64_t r_debug = debug_list(t), map = 0;
 
     link_maps_read = 1;
     link_maps = malloc(LINK_MAPS_MAX * sizeof(*link_maps));
@@ -175,9 +188,17 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
                  "dynamic linker", object->path);
         return 1;
     }
-    loc->descriptor = descriptor_of(object);
-    if (loc->descriptor != 0 || object->is_executable)
+    if (object->is_executable)
         return 0; /* the executable's own TLS is module 1: no descriptor needed */
+    /* A list that cannot be read (none found) judges nothing. */
+    if (link_map_of(t, object) == 0 && n_link_maps > 0) {
+        snprintf(why, why_len, "%s: exports " OTELCTX_SLOT_NAME " but is not loaded by the "
+                 "dynamic linker", object->path);
+        return 1;
+    }
+    loc->descriptor = descriptor_of(object);
+    if (loc->descriptor != 0)
+        return 0;
     snprintf(why, why_len, "%s: on musl a library's slot is located through its TLSDESC "
              "relocation, and it has none", object->path);
     return -1;
