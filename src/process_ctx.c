@@ -385,20 +385,21 @@ int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
     int err = check_resource(resource, n_resource);
     if (err < 0)
         return err;
-    otelctx_kv *copy;
-    err = copy_resource(resource, n_resource, &copy);
-    if (err < 0)
-        return err;
-
     pthread_once(&atfork_once, register_atfork);
     pthread_mutex_lock(&otelctx__registry_lock);
-    err = ctx.external ? -EEXIST : publish_locked(copy, n_resource);
-    if (err == 0)
-        ctx.withdrawn = 0;
-    atomic_store(&settled, 1);
+    /* Copied under the lock, which the fork handler takes too: a child never
+     * inherits a copy in flight that none of its threads owns. */
+    otelctx_kv *copy;
+    err = copy_resource(resource, n_resource, &copy);
+    if (err == 0) {
+        err = ctx.external ? -EEXIST : publish_locked(copy, n_resource);
+        if (err == 0)
+            ctx.withdrawn = 0;
+        else
+            free(copy);
+        atomic_store(&settled, 1);
+    }
     pthread_mutex_unlock(&otelctx__registry_lock);
-    if (err < 0)
-        free(copy);
     return err;
 }
 
