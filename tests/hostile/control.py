@@ -113,6 +113,20 @@ def ready(proc, lines, what):
     return line.split()[1:]
 
 
+def stop(process):
+    """Kills process if it still runs (a case that failed midway)."""
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def checked_stderr(file):
+    """What an inspector wrote to file, with no sanitizer report in it."""
+    stderr = read_all(file)
+    check_sanitizers(stderr)
+    return stderr
+
+
 def read_all(file):
     """What a process wrote to file (its stderr), as text."""
     file.seek(0)
@@ -337,11 +351,8 @@ def case_signal(tool, target, signum):
                 raise Fail(f"signal {signum}: no exit within {DEADLINE:.0f} s") from None
             seconds = time.monotonic() - sent
         finally:
-            if watch.poll() is None:
-                watch.kill()
-                watch.wait()
-        stderr = read_all(errors)
-        check_sanitizers(stderr)
+            stop(watch)
+        stderr = checked_stderr(errors)
         if watch.returncode != 128 + signum:
             raise Fail(f"signal {signum}: exit {watch.returncode}, expected {128 + signum}: "
                        f"{stderr.strip()}")
@@ -459,11 +470,8 @@ def case_queued_signals(tool, target):
                     select.select([], [], [], 0.001)
             watch.wait(timeout=DEADLINE)
         finally:
-            if watch.poll() is None:
-                watch.kill()
-                watch.wait()
-        stderr = read_all(errors)
-        check_sanitizers(stderr)
+            stop(watch)
+        stderr = checked_stderr(errors)
         expect_status(args, watch.returncode, 0, stderr)
         counted = []
 
