@@ -153,6 +153,37 @@ int otelctx_update_span(const uint8_t span_id[8])
     return update_span_in(span_id, slot, otelctx_tls_writing_after(slot));
 }
 
+/* The entry's header and then the size, which makes the entry visible
+ * all at once (one 16-bit store, done or not at any instruction boundary);
+ * then the guard is left. */
+static inline int attr_push_publish(otelctx_record *record, uint8_t key, size_t len,
+                                    size_t used, unsigned char *writing)
+{
+    uint8_t *entry = &record->attrs_data[used];
+
+    entry[0] = key;
+    entry[1] = (uint8_t)len;
+    atomic_signal_fence(memory_order_seq_cst);
+    __atomic_store_n(&record->attrs_data_size, (uint16_t)(used + OTELCTX_ENTRY_HEADER + len),
+                     __ATOMIC_RELAXED);
+    writer_leave(writing);
+    return 0;
+}
+
+/* A value of more than 16 bytes or not plain ASCII, inside the guard: a
+ * tail call, so that the straight line saves no register for it. len is
+ * the one the caller checked (attr is read once per field). */
+__attribute__((noinline, cold))
+static int attr_push_utf8(otelctx_record *record, const otelctx_attr *attr, size_t len,
+                          size_t used, unsigned char *writing)
+{
+    uint8_t *value = &record->attrs_data[used + OTELCTX_ENTRY_HEADER];
+
+    if (otelctx__copy_utf8(value, attr->value, len))
+        return leave_with(writing, 1); /* nothing was stored */
+    return attr_push_publish(record, attr->key, len, used, writing);
+}
+
 OTELCTX_INLINE int attr_push_in(const otelctx_attr *attr, otelctx_record **slot,
                                 unsigned char *writing)
 {
@@ -167,23 +198,15 @@ OTELCTX_INLINE int attr_push_in(const otelctx_attr *attr, otelctx_record **slot,
     if (writer_enter(writing))
         return -EBUSY;
     size_t used = record->attrs_data_size, len = attr->len;
-    size_t end = used + OTELCTX_ENTRY_HEADER + len;
-    if (OTELCTX_UNLIKELY(len > OTELCTX_VALUE_MAX || end > OTELCTX_ATTRS_CAPACITY))
+    if (OTELCTX_UNLIKELY(len > OTELCTX_VALUE_MAX ||
+                         used + OTELCTX_ENTRY_HEADER + len > OTELCTX_ATTRS_CAPACITY))
         return leave_with(writing, 1);
     /* Bytes past attrs_data_size are free to write: readers stop there. */
-    uint8_t *entry = &record->attrs_data[used];
-    uint8_t *value = entry + OTELCTX_ENTRY_HEADER;
-    if (OTELCTX_UNLIKELY(len > 16 || otelctx__copy_short(value, attr->value, len)) &&
-        otelctx__copy_utf8(value, attr->value, len))
-        return leave_with(writing, 1); /* nothing was stored */
-    entry[0] = attr->key;
-    entry[1] = (uint8_t)len;
-    /* The size comes last: it makes the new entry visible all at once. One
-     * 16-bit store, done or not at any instruction boundary. */
-    atomic_signal_fence(memory_order_seq_cst);
-    __atomic_store_n(&record->attrs_data_size, (uint16_t)end, __ATOMIC_RELAXED);
-    writer_leave(writing);
-    return 0;
+    if (OTELCTX_UNLIKELY(len > 16 ||
+                         otelctx__copy_short(&record->attrs_data[used + OTELCTX_ENTRY_HEADER],
+                                             attr->value, len)))
+        return attr_push_utf8(record, attr, len, used, writing);
+    return attr_push_publish(record, attr->key, len, used, writing);
 }
 
 __attribute__((noinline, cold))

@@ -80,6 +80,18 @@ static void check_push_pop(otelctx_record *r)
     memcpy(r, &before, sizeof(before));
     EXPECT_CALL(r, otelctx_attr_push(&route), 0, &expected);
     CHECK(memcmp(r->attrs_data, expected.attrs_data, r->attrs_data_size) == 0);
+    /* Values the straight line hands to the UTF-8 copy: longer than 16
+     * bytes, and not plain ASCII. */
+    const otelctx_attr long_route = {.key = 3, .value = "/api/v1/users/{id}", .len = 18};
+    const otelctx_attr accented = {.key = 4, .value = "caf\xc3\xa9", .len = 5};
+    memcpy(&expected, r, sizeof(expected));
+    CHECK_EQ(otelctx_record_set(&expected, trace_id, span_id, 1,
+                                (const otelctx_attr[]){get, route, long_route, accented}, 4), 0);
+    CHECK_EQ(otelctx_attr_push(&long_route), 0);
+    CHECK_EQ(otelctx_attr_push(&accented), 0);
+    CHECK_EQ(r->attrs_data_size, expected.attrs_data_size);
+    CHECK(memcmp(r->attrs_data, expected.attrs_data, r->attrs_data_size) == 0);
+    CHECK_EQ(otelctx_attr_pop(2), 2);
     /* Left out: the record, bytes past the size included, is unchanged. */
     memcpy(&expected, r, sizeof(expected));
     EXPECT_CALL(r, otelctx_attr_push(&not_utf8), 1, &expected);
