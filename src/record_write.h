@@ -85,11 +85,16 @@ int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
                            const otelctx_attr *last, size_t used, int left_out,
                            unsigned char *writing);
 
-/* OTEP 4947 ids: both set or both all zero, and no flags without them. */
+/* OTEP 4947 ids: both set or both all zero, and no flags without them.
+ * Two branches on the common case (both set): gcc computes a combined
+ * condition in registers, four instructions more. */
 OTELCTX_INLINE int otelctx__ids_invalid(uint64_t trace, uint64_t span, uint8_t trace_flags)
 {
-    int no_trace = trace == 0, no_span = span == 0;
-    return OTELCTX_UNLIKELY(no_trace | no_span) && (no_trace != no_span || trace_flags != 0);
+    if (OTELCTX_UNLIKELY(trace == 0))
+        return span != 0 || trace_flags != 0;
+    if (OTELCTX_UNLIKELY(span == 0))
+        return 1;
+    return 0;
 }
 
 /* attrs NULL with entries, a count past INT_MAX, or a NULL value with a
