@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The profiler's reader, for `otelctx-inspect sample`: at each perf-event
+ * sample of a thread of a process listed in `processes`, follow the thread
+ * pointer (task_struct's thread.fsbase, x86-64) to every slot user space
+ * located, read the record as the eBPF profiler does (the 28-byte header,
+ * then attrs_data_size bytes) and hand it to user space in `events`.
+ */
+#include "vmlinux.h"
+
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+
+#include "sample_event.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 16);
+    __type(key, __u32);
+    __type(value, struct sample_process);
+} processes SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 4 << 20);
+} events SEC(".maps");
+
+/* Samples the ring buffer had no room for: user space reports them. */
+__u64 dropped = 0;
+
+/* The slot's address in this thread, or 0 when TLS memory cannot be read
+ * (a DTV block not yet allocated reads as 0 too). */
+static __u64 slot_address(const struct sample_slot *s, __u64 tp)
+{
+    __u64 dtv, block;
+
+    if (s->access == SAMPLE_STATIC)
+        return tp + (__u64)s->tp_offset;
+    if (bpf_probe_read_user(&dtv, sizeof(dtv), (void *)(tp + 8)) != 0 ||
+        bpf_probe_read_user(&block, sizeof(block), (void *)(dtv + s->module * s->dtv_entry)) != 0 ||
+        block == 0)
+        return 0;
+    return block + s->offset;
+}
+
+static void sample_slot(const struct sample_slot *s, __u32 index, __u32 tid, __u64 tp)
+{
+    struct sample_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+    __u64 slot, record = 0;
+
+    if (e == NULL) {
+        __sync_fetch_and_add(&dropped, 1);
+        return;
+    }
+    e->tid = tid;
+    e->slot = index;
+    e->size = 0;
+    slot = slot_address(s, tp);
+    if (slot == 0 || bpf_probe_read_user(&record, sizeof(record), (void *)slot) != 0) {
+        e->class = SAMPLE_UNREADABLE;
+    } else if (record == 0) {
+        e->class = SAMPLE_NULL;
+    } else if (bpf_probe_read_user(e->record, SAMPLE_HEADER, (void *)record) != 0) {
+        e->class = SAMPLE_UNREADABLE;
+    } else if (e->record[24] == 0) {
+        e->class = SAMPLE_INVALID;
+    } else {
+        __u32 attrs = e->record[26] | (__u32)e->record[27] << 8;
+        if (attrs > SAMPLE_RECORD_MAX - SAMPLE_HEADER)
+            attrs = SAMPLE_RECORD_MAX - SAMPLE_HEADER;
+        e->class = SAMPLE_VALID;
+        e->size = SAMPLE_HEADER + attrs;
+        if (attrs > 0 && bpf_probe_read_user(e->record + SAMPLE_HEADER, attrs,
+                                             (void *)(record + SAMPLE_HEADER)) != 0)
+            e->class = SAMPLE_UNREADABLE;
+    }
+    bpf_ringbuf_submit(e, 0);
+}
+
+SEC("perf_event")
+int sample(void *ctx)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32;
+    struct sample_process *p = bpf_map_lookup_elem(&processes, &tgid);
+    struct task_struct *task;
+    __u64 tp;
+
+    if (p == NULL)
+        return 0;
+    task = (struct task_struct *)bpf_get_current_task();
+    tp = BPF_CORE_READ(task, thread.fsbase);
+    for (__u32 i = 0; i < SAMPLE_MAX_SLOTS; i++)
+        if (p->slots[i].access != 0)
+            sample_slot(&p->slots[i], i, (__u32)id, tp);
+    return 0;
+}
