@@ -14,26 +14,12 @@ import os
 import random
 import signal
 import sys
-import time
 
-from sample_records import PATIENCE, Sampler, Writer, check_sums, fail, identity, skip_if_asked
+from exit_conditions import wait_cpu
+from sample_records import Sampler, Writer, check_sums, fail, identity, skip_if_asked
 
 TEST = "bpf_sample_exit"
 CPU_SECONDS = 0.5
-
-
-def cpu_seconds(pid):
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def wait_cpu(pid, seconds):
-    start, deadline = cpu_seconds(pid), time.monotonic() + PATIENCE
-    while cpu_seconds(pid) - start < seconds:
-        if time.monotonic() > deadline:
-            fail(TEST, f"the writer did not run {seconds} s of CPU time within {PATIENCE} s")
-        time.sleep(0.01)  # polling a condition with a deadline
 
 
 def sample_until(inspect, writer, end):
@@ -41,7 +27,7 @@ def sample_until(inspect, writer, end):
     sampling; (status, the JSON printed, stderr)."""
     sampler = Sampler(TEST, inspect, ["--json", "--seconds", "3600"], writer.pid)
     sampler.wait_started()
-    wait_cpu(writer.pid, CPU_SECONDS)
+    wait_cpu(TEST, writer.pid, CPU_SECONDS)
     end(sampler)
     status, out, err = sampler.finish()
     try:
