@@ -38,14 +38,14 @@ static __u64 slot_address(const struct sample_slot *s, __u64 tp)
 
     if (s->access == SAMPLE_STATIC)
         return tp + (__u64)s->tp_offset;
-    if (bpf_probe_read_user(&dtv, sizeof(dtv), (void *)(tp + 8)) != 0 ||
+    if (bpf_probe_read_user(&dtv, sizeof(dtv), (void *)(tp + s->dtv_pointer_offset)) != 0 ||
         bpf_probe_read_user(&block, sizeof(block), (void *)(dtv + s->module * s->dtv_entry)) != 0 ||
         block == 0)
         return 0;
     return block + s->offset;
 }
 
-static void sample_slot(const struct sample_slot *s, __u32 index, __u32 tid, __u64 tp)
+static void sample_slot(const struct sample_slot *s, __u32 index, __u32 tid, __u64 tp, __u64 ip)
 {
     struct sample_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
     __u64 slot, record = 0;
@@ -54,6 +54,7 @@ static void sample_slot(const struct sample_slot *s, __u32 index, __u32 tid, __u
         __sync_fetch_and_add(&dropped, 1);
         return;
     }
+    e->ip = ip;
     e->tid = tid;
     e->slot = index;
     e->size = 0;
@@ -64,7 +65,7 @@ static void sample_slot(const struct sample_slot *s, __u32 index, __u32 tid, __u
         e->class = SAMPLE_NULL;
     } else if (bpf_probe_read_user(e->record, SAMPLE_HEADER, (void *)record) != 0) {
         e->class = SAMPLE_UNREADABLE;
-    } else if (e->record[24] == 0) {
+    } else if (e->record[24] != 1) {
         e->class = SAMPLE_INVALID;
     } else {
         __u32 attrs = e->record[26] | (__u32)e->record[27] << 8;
@@ -86,14 +87,19 @@ int sample(void *ctx)
     __u32 tgid = id >> 32;
     struct sample_process *p = bpf_map_lookup_elem(&processes, &tgid);
     struct task_struct *task;
-    __u64 tp;
+    struct pt_regs *user;
+    __u64 tp, ip;
 
     if (p == NULL)
         return 0;
-    task = (struct task_struct *)bpf_get_current_task();
+    task = bpf_get_current_task_btf();
     tp = BPF_CORE_READ(task, thread.fsbase);
+    /* The registers saved at the kernel's entry: the user instruction
+     * pointer even when the sample lands in a system call. */
+    user = (struct pt_regs *)bpf_task_pt_regs(task);
+    ip = BPF_CORE_READ(user, ip);
     for (__u32 i = 0; i < SAMPLE_MAX_SLOTS; i++)
         if (p->slots[i].access != 0)
-            sample_slot(&p->slots[i], i, (__u32)id, tp);
+            sample_slot(&p->slots[i], i, (__u32)id, tp, ip);
     return 0;
 }

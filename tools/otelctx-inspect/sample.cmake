@@ -13,6 +13,7 @@ if(CMAKE_SYSTEM_PROCESSOR STREQUAL "x86_64" AND NOT CMAKE_CROSSCOMPILING AND OTE
 endif()
 if(OTELCTX_SAMPLE STREQUAL "OFF" OR (OTELCTX_SAMPLE STREQUAL "AUTO" AND NOT otelctx_sample_supported))
   message(STATUS "otelctx-inspect: no BPF sampler (x86-64 glibc native builds only; OTELCTX_SAMPLE=${OTELCTX_SAMPLE})")
+  target_sources(otelctx-inspect PRIVATE sample_absent.c)
   set(OTELCTX_SAMPLE_BUILT FALSE CACHE INTERNAL "the BPF sampler is built")
   return()
 endif()
@@ -50,11 +51,28 @@ add_custom_command(OUTPUT ${sample_dir}/sample.bpf.o
           -c ${sample_src} -o ${sample_dir}/sample.bpf.o
   DEPENDS ${sample_src} ${CMAKE_CURRENT_SOURCE_DIR}/sample_event.h ${sample_dir}/vmlinux.h
   COMMENT "BPF sampler (clang -target bpf)" VERBATIM)
-add_custom_command(OUTPUT ${sample_dir}/sample.skel.h
-  COMMAND ${OTELCTX_BPFTOOL} gen skeleton ${sample_dir}/sample.bpf.o name sample_bpf > ${sample_dir}/sample.skel.h
+# bpftool gen object links the object as libbpf does and drops its DWARF
+# (the BTF stays): the skeleton embeds the smaller object.
+add_custom_command(OUTPUT ${sample_dir}/sample.linked.o
+  COMMAND ${OTELCTX_BPFTOOL} gen object ${sample_dir}/sample.linked.o ${sample_dir}/sample.bpf.o
   DEPENDS ${sample_dir}/sample.bpf.o
+  COMMENT "BPF object linked (bpftool gen object)" VERBATIM)
+add_custom_command(OUTPUT ${sample_dir}/sample.skel.h
+  COMMAND ${OTELCTX_BPFTOOL} gen skeleton ${sample_dir}/sample.linked.o name sample_bpf > ${sample_dir}/sample.skel.h
+  DEPENDS ${sample_dir}/sample.linked.o
   COMMENT "BPF skeleton (bpftool gen skeleton)" VERBATIM)
 add_custom_target(otelctx_sample_bpf ALL DEPENDS ${sample_dir}/sample.skel.h)
+
+# The user side: the skeleton embeds the program, so the tool needs no file
+# of the build at run time, only libbpf.
+target_sources(otelctx-inspect PRIVATE
+  code_map.c sample.c sample_kernel.c sample_output.c sample_tally.c)
+# The skeleton holds the object as one long string literal.
+set_source_files_properties(sample_kernel.c PROPERTIES OBJECT_DEPENDS ${sample_dir}/sample.skel.h
+  COMPILE_OPTIONS -Wno-overlength-strings)
+target_include_directories(otelctx-inspect PRIVATE ${sample_dir} ${OTELCTX_LIBBPF_INCLUDE})
+target_link_libraries(otelctx-inspect PRIVATE ${OTELCTX_LIBBPF})
+add_dependencies(otelctx-inspect otelctx_sample_bpf)
 message(STATUS "otelctx-inspect: BPF sampler built with ${OTELCTX_BPF_CLANG}, ${OTELCTX_BPFTOOL}, ${OTELCTX_LIBBPF}")
 set(OTELCTX_SAMPLE_BUILT TRUE CACHE INTERNAL "the BPF sampler is built")
 set(OTELCTX_SAMPLE_OBJECT ${sample_dir}/sample.bpf.o CACHE INTERNAL "the BPF sampler's object")

@@ -16,12 +16,15 @@ enum { SAMPLE_MAX_SLOTS = 8, SAMPLE_RECORD_MAX = 640, SAMPLE_HEADER = 28 };
 /* How one object's slot is reached from the thread pointer. */
 enum sample_access {
     SAMPLE_STATIC = 1,   /* tp + tp_offset */
-    SAMPLE_DYNAMIC = 2,  /* DTV at tp + 8, dtv[module] (dtv_entry bytes each) + offset */
+    SAMPLE_DYNAMIC = 2,  /* the DTV pointer at tp + dtv_pointer_offset, then
+                          * dtv[module] (dtv_entry bytes each) + offset */
 };
 
 struct sample_slot {
     __u32 access;        /* enum sample_access; 0: unused entry */
     __u32 dtv_entry;     /* 16 on glibc, 8 on musl */
+    __u32 dtv_pointer_offset; /* 8 on x86-64 glibc and musl */
+    __u32 pad;
     __s64 tp_offset;
     __u64 module;
     __u64 offset;
@@ -34,12 +37,14 @@ struct sample_process {
 
 enum sample_class {
     SAMPLE_NULL = 0,
-    SAMPLE_INVALID = 1,     /* valid == 0: mid-update */
+    SAMPLE_INVALID = 1,     /* valid != 1: mid-update (the profiler reads any
+                             * nonzero value as valid; the OTEP says exactly 1) */
     SAMPLE_UNREADABLE = 2,  /* thread pointer, DTV, slot or record not readable */
     SAMPLE_VALID = 3,
 };
 
 struct sample_event {
+    __u64 ip;               /* the user instruction pointer at the sample */
     __u32 tid;
     __u32 slot;             /* index into sample_process.slots */
     __u32 class;            /* enum sample_class */
