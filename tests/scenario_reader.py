@@ -124,7 +124,7 @@ def sample_once(name, inspect, pid):
         fail(name, f"{' '.join(command)} exited {done.returncode}: {done.stderr.strip()}")
     result = json.loads(done.stdout)
     counted = (result["null"] + result["invalid"] + result["unreadable"] + result["dropped"]
-               + sum(r["samples"] for r in result["records"]))
+               + result["records_over_cap"] + sum(r["samples"] for r in result["records"]))
     if counted != result["samples"]:
         fail(name, f"sample: {result['samples']} samples, but the classes add up to {counted}")
     return result
@@ -134,7 +134,8 @@ def read_with_sample(name, inspect, pid, contexts, args):
     """Samples until every chosen record was seen; fails on anything else."""
     wanted = {record_key(c["trace_id"].hex(), c["span_id"].hex(), c["flags"],
                          [(key, value.hex()) for key, value in c["attrs"]]) for c in contexts}
-    seen, totals = {}, {"samples": 0, "null": 0, "invalid": 0, "unreadable": 0, "dropped": 0}
+    seen = {}
+    totals = {"samples": 0, "null": 0, "invalid": 0, "unreadable": 0, "dropped": 0, "records_over_cap": 0}
     deadline = time.monotonic() + SAMPLE_DEADLINE_SECONDS
     while set(seen) != wanted:
         if time.monotonic() > deadline:
@@ -143,6 +144,10 @@ def read_with_sample(name, inspect, pid, contexts, args):
         result = sample_once(name, inspect, pid)
         for field in totals:
             totals[field] += result[field]
+            # Threads that spin with a fixed record attached leave no room
+            # for anything else: fail at once, not at the deadline.
+            if field != "samples" and result[field] != 0:
+                fail(name, f"sample: {result[field]} samples {field}, expected 0 ({result})")
         for r in result["records"]:
             key = record_key(r["trace_id"], r["span_id"], r["trace_flags"],
                              [(a["index"], a["value_hex"]) for a in r["attributes"]])
@@ -157,10 +162,6 @@ def read_with_sample(name, inspect, pid, contexts, args):
     print(f"  sample: {totals['samples']} samples, {sorted(seen.values())} per record, "
           f"null {totals['null']}, invalid {totals['invalid']}, unreadable {totals['unreadable']}, "
           f"dropped {totals['dropped']}; slots {models}")
-    # Threads that spin with a fixed record attached leave no room for the rest.
-    for field in ("null", "invalid", "unreadable", "dropped"):
-        if totals[field] != 0:
-            fail(name, f"sample: {totals[field]} samples {field}, expected 0")
 
 
 def compare(name, lwp, record, want):

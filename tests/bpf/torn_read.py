@@ -94,7 +94,7 @@ def main():
             fail(f"not found: {program}")
 
     counts = {"samples": 0, "inside": 0, "null": 0, "invalid": 0, "unreadable": 0, "dropped": 0,
-              "consistent": 0, "torn": 0}
+              "records_over_cap": 0, "consistent": 0, "torn": 0}
     first_torn = None
     writer = subprocess.Popen([args.writer, str(args.writers)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
@@ -112,7 +112,7 @@ def main():
                 fail(f"torn_writer exited with {writer.returncode} while sampled")
             result = sample_run(args.inspect, writer.pid, args.hz)
             runs += 1
-            for field in ("samples", "null", "invalid", "unreadable", "dropped"):
+            for field in ("samples", "null", "invalid", "unreadable", "dropped", "records_over_cap"):
                 counts[field] += result[field]
             counts["inside"] += sum(o["samples"] for o in result["ip_objects"] if is_library(o["object"]))
             for record in result["records"]:
@@ -136,7 +136,8 @@ def main():
     print(f"torn_read: {counts['samples']} samples in {runs} runs of {RUN_SECONDS} s, "
           f"{counts['inside']} inside libotelctx: NULL {counts['null']}, invalid {counts['invalid']}, "
           f"unreadable {counts['unreadable']}, consistent {counts['consistent']}, "
-          f"torn {counts['torn']}, dropped {counts['dropped']}")
+          f"torn {counts['torn']}, dropped {counts['dropped']}, past the record cap "
+          f"{counts['records_over_cap']}")
     if counts["torn"] > 0:
         fail(f"{counts['torn']} samples found a torn record, first: {json.dumps(first_torn)}")
     for field in ("null", "invalid", "consistent"):
@@ -144,6 +145,9 @@ def main():
             fail(f"no sample found a {field} record: the writers were not seen at work")
     if counts["unreadable"] != 0:
         fail(f"{counts['unreadable']} samples could not read the slot or the record")
+    if counts["records_over_cap"] != 0:
+        fail(f"{counts['records_over_cap']} samples found records past the sampler's cap of "
+             "distinct records: the oracle could not check them")
     print("torn_read: ok")
 
 
