@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
 """sample_command_line: `otelctx-inspect sample`'s arguments and the exits it
-reaches before any BPF is loaded: a malformed or out-of-range --hz or
+reaches before any sample is taken: a malformed or out-of-range --hz or
 --seconds, a missing PID or an unknown option is status 1 with one line
-naming it; a PID that is no process is 2; a process without otelctx is 4.
+naming it; a PID that is no process is 2; a process without otelctx is 4;
+without CAP_BPF, CAP_PERFMON and CAP_SYS_ADMIN (dropped from the bounding
+set with setpriv), sampling a writer is 8 with one line saying BPF is not
+permitted.
 
-Usage: command_line.py INSPECT
+Usage: command_line.py INSPECT SAMPLE_WRITER
 """
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -81,11 +85,33 @@ def check_no_otelctx(inspect):
         sleeper.wait()
 
 
+def check_not_permitted(inspect, program):
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        fail("setpriv not found (apt-get install util-linux)")
+    writer = subprocess.Popen([program, "1", "1"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        if writer.stdout.readline().strip() != "ready":
+            fail("sample_writer did not start")
+        p = subprocess.run([setpriv, "--bounding-set=-bpf,-perfmon,-sys_admin", inspect, "sample",
+                            "--seconds", "1", str(writer.pid)],
+                           capture_output=True, text=True, timeout=PATIENCE)
+        lines = p.stderr.splitlines()
+        if p.returncode != 8 or len(lines) != 1 or "not permitted" not in lines[0]:
+            fail(f"sample without CAP_BPF: exit {p.returncode}, stderr {p.stderr!r}: expected 8, "
+                 f"one line saying what is not permitted")
+    finally:
+        writer.stdin.close()
+        writer.wait(timeout=PATIENCE)
+
+
 def main():
-    inspect = sys.argv[1]
+    inspect, program = sys.argv[1], sys.argv[2]
     check_bad(inspect)
     check_no_process(inspect)
     check_no_otelctx(inspect)
+    check_not_permitted(inspect, program)
     print(f"{TEST}: ok")
 
 

@@ -30,8 +30,15 @@ struct {
 /* Samples the ring buffer had no room for: user space reports them. */
 __u64 dropped = 0;
 
-/* The slot's address in this thread, or 0 when TLS memory cannot be read
- * (a DTV block not yet allocated reads as 0 too). */
+/* The PID namespace of the tool (device and inode of /proc/self/ns/pid),
+ * set before loading: the target's tgid is the one the tool was given,
+ * also when the tool runs in a container's namespace. */
+const volatile __u64 pidns_dev = 0;
+const volatile __u64 pidns_ino = 0;
+
+/* The slot's address in this thread, or 0 when the DTV cannot be read. A
+ * DTV block not yet allocated (NULL, or glibc's TLS_DTV_UNALLOCATED, -1)
+ * gives 0 or an address the slot read then fails at: unreadable either way. */
 static __u64 slot_address(const struct sample_slot *s, __u64 tp)
 {
     __u64 dtv, block;
@@ -83,13 +90,16 @@ static void sample_slot(const struct sample_slot *s, __u32 index, __u32 tid, __u
 SEC("perf_event")
 int sample(void *ctx)
 {
-    __u64 id = bpf_get_current_pid_tgid();
-    __u32 tgid = id >> 32;
-    struct sample_process *p = bpf_map_lookup_elem(&processes, &tgid);
+    struct bpf_pidns_info ids;
+    struct sample_process *p;
     struct task_struct *task;
     struct pt_regs *user;
     __u64 tp, ip;
 
+    /* Fails for a task outside the namespace: not the target's. */
+    if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ids, sizeof(ids)) != 0)
+        return 0;
+    p = bpf_map_lookup_elem(&processes, &ids.tgid);
     if (p == NULL)
         return 0;
     task = bpf_get_current_task_btf();
@@ -100,6 +110,6 @@ int sample(void *ctx)
     ip = BPF_CORE_READ(user, ip);
     for (__u32 i = 0; i < SAMPLE_MAX_SLOTS; i++)
         if (p->slots[i].access != 0)
-            sample_slot(&p->slots[i], i, (__u32)id, tp, ip);
+            sample_slot(&p->slots[i], i, ids.pid, tp, ip);
     return 0;
 }

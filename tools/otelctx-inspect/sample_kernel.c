@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -121,8 +122,18 @@ int sample_kernel_start(struct sample_kernel *k, pid_t pid, const struct sample_
                  "%ld (kernel.perf_event_max_sample_rate)", hz, max_rate);
         return -1;
     }
-    k->skel = sample_bpf__open_and_load();
-    if (k->skel == NULL) {
+    struct stat pidns;
+    if (stat("/proc/self/ns/pid", &pidns) != 0) {
+        snprintf(why, why_len, "cannot see the tool's PID namespace: /proc/self/ns/pid: %s",
+                 strerror(errno));
+        return -1;
+    }
+    k->skel = sample_bpf__open();
+    if (k->skel != NULL) {
+        k->skel->rodata->pidns_dev = pidns.st_dev;
+        k->skel->rodata->pidns_ino = pidns.st_ino;
+    }
+    if (k->skel == NULL || sample_bpf__load(k->skel) != 0) {
         int err = errno;
         snprintf(why, why_len, "%s: loading the BPF program: %s",
                  refused(err) ? "BPF is not permitted (needs root, or CAP_BPF and CAP_PERFMON)"
