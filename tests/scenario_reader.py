@@ -135,7 +135,8 @@ def read_with_sample(name, inspect, pid, contexts, args):
     wanted = {record_key(c["trace_id"].hex(), c["span_id"].hex(), c["flags"],
                          [(key, value.hex()) for key, value in c["attrs"]]) for c in contexts}
     seen = {}
-    totals = {"samples": 0, "null": 0, "invalid": 0, "unreadable": 0, "dropped": 0, "records_over_cap": 0}
+    totals = {"samples": 0, "null": 0, "invalid": 0, "unreadable": 0, "dropped": 0,
+              "records_over_cap": 0}
     deadline = time.monotonic() + SAMPLE_DEADLINE_SECONDS
     while set(seen) != wanted:
         if time.monotonic() > deadline:
@@ -177,7 +178,7 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("name")
     parser.add_argument("--reader", default="gdb")
-    parser.add_argument("--inspect", help="the otelctx-inspect program (--reader inspect)")
+    parser.add_argument("--inspect", help="the otelctx-inspect program (--reader inspect, sample)")
     parser.add_argument("--tls", choices=("static", "dynamic", "any"), default="any")
     parser.add_argument("--self-check", choices=("0", "fail"), default="0")
     parser.add_argument("--slot-object", help="the object whose slot --reader sample must find")
@@ -190,7 +191,8 @@ def main():
     if "sample" in readers and os.environ.get("OTELCTX_SKIP_BPF") == "1":
         print(f"scenario {name}: skipped (OTELCTX_SKIP_BPF=1)")
         sys.exit(77)
-    if any(r in readers for r in ("inspect", "sample")) and not (args.inspect and os.access(args.inspect, os.X_OK)):
+    uses_inspect = "inspect" in readers or "sample" in readers
+    if uses_inspect and not (args.inspect and os.access(args.inspect, os.X_OK)):
         fail(name, f"otelctx-inspect not found: {args.inspect}")
 
     seed = int(os.environ.get("OTELCTX_SEED", time.time_ns()))
