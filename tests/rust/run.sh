@@ -10,7 +10,8 @@
 #      byte for byte: linked to libotelctx.so, and LTO-linked; the LTO-linked
 #      one also sampled from the kernel (otelctx-inspect sample; skipped with
 #      OTELCTX_SKIP_BPF=1);
-#   3. the Rust cdylib SDK dlopened by a C host, read the same way;
+#   3. the Rust cdylib SDK dlopened by a C host, read the same way, and
+#      sampled;
 #   4. the signal stress of the Rust-inlined writers;
 #   5. the consumer gate's negative cases;
 #   6. a new crate outside the repository built with rust/cargo-lto;
@@ -35,13 +36,14 @@ READER=(python3 "$ROOT/tests/scenario_reader.py")
 
 stage() { require_log "rust: $*"; }
 
-# sampled NAME EXECUTABLE: the scenario publisher EXECUTABLE, whose slot is
-# its own, sampled as the eBPF profiler reads it. Exit 77 of the reader is
-# OTELCTX_SKIP_BPF=1: said, not failed.
+# sampled NAME SLOT_OBJECT PROGRAM [ARG...]: the scenario publisher PROGRAM,
+# the slot in SLOT_OBJECT, sampled as the eBPF profiler reads it. Exit 77 of
+# the reader is OTELCTX_SKIP_BPF=1: said, not failed.
 sampled() {
-    local name=$1 exe=$2 status=0
-    "${READER[@]}" "$name" --reader sample --tls any --inspect "$INSPECT" --slot-object "$exe" \
-        -- "$exe" || status=$?
+    local name=$1 slot_object=$2 status=0
+    shift 2
+    "${READER[@]}" "$name" --reader sample --tls any --inspect "$INSPECT" \
+        --slot-object "$slot_object" -- "$@" || status=$?
     [[ $status -eq 77 ]] && return 0
     return "$status"
 }
@@ -73,12 +75,16 @@ scenarios() {
     "${READER[@]}" rust_lto --reader gdb,inspect --tls any --inspect "$INSPECT" -- \
         "$WORK/publisher-lto/release/otelctx-rust-publisher"
     stage "scenario publisher LTO-linked, sampled from the kernel"
-    sampled rust_lto_sampled "$WORK/publisher-lto/release/otelctx-rust-publisher"
+    sampled rust_lto_sampled "$WORK/publisher-lto/release/otelctx-rust-publisher" \
+        "$WORK/publisher-lto/release/otelctx-rust-publisher"
     stage "cdylib SDK dlopened by a C host"
     (cd "$HERE/sdk_cdylib" && CARGO_TARGET_DIR=$WORK/sdk RUSTC=$OTELCTX_RUSTC \
         "$ROOT/rust/cargo-lto" build --offline -q --release --features lto)
     gcc -O2 -Wall -Wextra -Werror -o "$WORK/sdk_host" "$HERE/sdk_host.c"
     "${READER[@]}" rust_sdk_cdylib --reader gdb,inspect --tls any --inspect "$INSPECT" -- \
+        "$WORK/sdk_host" "$WORK/sdk/release/libotelctx_rust_sdk.so"
+    stage "cdylib SDK dlopened by a C host, sampled from the kernel"
+    sampled rust_sdk_cdylib_sampled "$WORK/sdk/release/libotelctx_rust_sdk.so" \
         "$WORK/sdk_host" "$WORK/sdk/release/libotelctx_rust_sdk.so"
     stage "signal stress of the Rust-inlined writers"
     "$WORK/publisher-lto/release/signal_stress"
