@@ -12,6 +12,10 @@
  * context (where its slot lives: static TLS in the thread's stack block, or
  * dynamically allocated TLS), then "ready", and waits for stdin to close;
  * then every thread detaches, frees what it allocated and exits.
+ * With OTELCTX_SCENARIO_BUSY=1 in the environment the threads spin in this
+ * program's own code instead of blocking until then, so that a sampling
+ * reader (perf events fire only on a running thread) catches them with
+ * their records attached.
  *
  * Built linked to libotelctx.so, linked to libotelctx.a, or with
  * -DSCENARIO_DLOPEN: then argv is LIB [FILLER...]; fillers are dlopened
@@ -21,6 +25,7 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +60,17 @@ struct context {
 
 static struct context contexts[MAX_THREADS];
 static pthread_barrier_t published, released;
+static int busy;                 /* OTELCTX_SCENARIO_BUSY=1 */
+static atomic_int stop_spinning; /* stdin closed */
+
+/* User code that keeps the thread on a CPU until main() says stop. */
+static void spin_until_stopped(void)
+{
+    volatile unsigned long turns = 0;
+
+    while (!atomic_load_explicit(&stop_spinning, memory_order_relaxed))
+        turns++;
+}
 
 #ifndef SCENARIO_STATIC_PIE
 static void *must_dlsym(const char *name)
@@ -228,6 +244,8 @@ static void *publish(void *arg)
     c->tid = gettid();
     c->dynamic_tls = !in_stack_mapping(slot);
     pthread_barrier_wait(&published);
+    if (busy)
+        spin_until_stopped();
     pthread_barrier_wait(&released);
     /* The own record of even threads is freed by the library at exit. */
     if (c->index % 2 != 0)
@@ -241,6 +259,9 @@ int main(int argc, char **argv)
     pthread_t threads[MAX_THREADS];
     int n = 0;
 
+    const char *busy_env = getenv("OTELCTX_SCENARIO_BUSY");
+
+    busy = busy_env != NULL && strcmp(busy_env, "1") == 0;
     load_api(argc, argv);
     while (n < MAX_THREADS && fgets(line, sizeof(line), stdin) != NULL && line[0] != '\n') {
         contexts[n].index = n;
@@ -265,6 +286,7 @@ int main(int argc, char **argv)
 
     while (fgets(line, sizeof(line), stdin) != NULL)
         ;
+    atomic_store_explicit(&stop_spinning, 1, memory_order_relaxed);
     pthread_barrier_wait(&released);
     for (int i = 0; i < n; i++)
         CHECK_EQ(pthread_join(threads[i], NULL), 0);

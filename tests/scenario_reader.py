@@ -8,9 +8,16 @@ the 28-byte header and attrs_data of each with what it chose. A mismatch, a
 missing or extra thread, or a reader failing to resolve the slot fails the
 scenario. With --reader self only the publisher's in-process checks run.
 
-Usage: scenario_reader.py NAME [--reader gdb,inspect|self] [--inspect PROGRAM]
+--reader sample reads as the eBPF profiler does: `otelctx-inspect sample`
+while the publisher's threads spin (OTELCTX_SCENARIO_BUSY=1), one second at
+a time until every chosen record was sampled; every sample must have found
+one of them (no NULL, invalid, unreadable or other record), in the slot of
+--slot-object when given, and with --tls dynamic through the DTV
+(tlsdesc-dynamic). With OTELCTX_SKIP_BPF=1 it exits 77 (ctest's skip).
+
+Usage: scenario_reader.py NAME [--reader gdb,inspect,sample|self] [--inspect PROGRAM]
                           [--tls static|dynamic|any] [--self-check 0|fail]
-                          -- PROGRAM [ARG...]
+                          [--slot-object PATH] -- PROGRAM [ARG...]
 """
 import argparse
 import json
@@ -23,6 +30,7 @@ import sys
 import time
 
 THREADS = 4
+SAMPLE_DEADLINE_SECONDS = 300  # generous: both cores may be busy elsewhere
 
 
 def fail(name, message):
@@ -101,6 +109,62 @@ def read_with_inspect(name, inspect, pid):
     return records
 
 
+def record_key(trace_id, span_id, flags, attrs):
+    """What tells one record from another in the sampler's JSON."""
+    return (trace_id, span_id, flags, tuple(attrs))
+
+
+def sample_once(name, inspect, pid):
+    """One second of `otelctx-inspect sample --json`, parsed."""
+    command = [inspect, "sample", "--hz", "999", "--seconds", "1", "--json", str(pid)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    if done.returncode == 8:
+        fail(name, f"sampling not possible here: {done.stderr.strip()}")
+    if done.returncode != 0:
+        fail(name, f"{' '.join(command)} exited {done.returncode}: {done.stderr.strip()}")
+    result = json.loads(done.stdout)
+    counted = (result["null"] + result["invalid"] + result["unreadable"] + result["dropped"]
+               + result["records_over_cap"] + sum(r["samples"] for r in result["records"]))
+    if counted != result["samples"]:
+        fail(name, f"sample: {result['samples']} samples, but the classes add up to {counted}")
+    return result
+
+
+def read_with_sample(name, inspect, pid, contexts, args):
+    """Samples until every chosen record was seen; fails on anything else."""
+    wanted = {record_key(c["trace_id"].hex(), c["span_id"].hex(), c["flags"],
+                         [(key, value.hex()) for key, value in c["attrs"]]) for c in contexts}
+    seen = {}
+    totals = {"samples": 0, "null": 0, "invalid": 0, "unreadable": 0, "dropped": 0,
+              "records_over_cap": 0}
+    deadline = time.monotonic() + SAMPLE_DEADLINE_SECONDS
+    while set(seen) != wanted:
+        if time.monotonic() > deadline:
+            fail(name, f"sample: after {SAMPLE_DEADLINE_SECONDS} s only {len(seen)} of "
+                       f"{len(wanted)} records sampled")
+        result = sample_once(name, inspect, pid)
+        for field in totals:
+            totals[field] += result[field]
+            # Threads that spin with a fixed record attached leave no room
+            # for anything else: fail at once, not at the deadline.
+            if field != "samples" and result[field] != 0:
+                fail(name, f"sample: {result[field]} samples {field}, expected 0 ({result})")
+        for r in result["records"]:
+            key = record_key(r["trace_id"], r["span_id"], r["trace_flags"],
+                             [(a["index"], a["value_hex"]) for a in r["attributes"]])
+            if key not in wanted:
+                fail(name, f"sample found a record nobody published: {r}")
+            if args.slot_object and os.path.realpath(r["object"]) != os.path.realpath(args.slot_object):
+                fail(name, f"sample: record in the slot of {r['object']}, expected {args.slot_object}")
+            seen[key] = seen.get(key, 0) + r["samples"]
+        models = {o["object"]: o["model"] for o in result["objects"]}
+        if args.tls == "dynamic" and set(models.values()) != {"tlsdesc-dynamic"}:
+            fail(name, f"sample: slot models {models}, expected tlsdesc-dynamic (dynamic TLS)")
+    print(f"  sample: {totals['samples']} samples, {sorted(seen.values())} per record, "
+          f"null {totals['null']}, invalid {totals['invalid']}, unreadable {totals['unreadable']}, "
+          f"dropped {totals['dropped']}; slots {models}")
+
+
 def compare(name, lwp, record, want):
     if len(record) != 640:
         fail(name, f"thread {lwp}: gdb read {len(record)} bytes, expected 640")
@@ -114,22 +178,30 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("name")
     parser.add_argument("--reader", default="gdb")
-    parser.add_argument("--inspect", help="the otelctx-inspect program (--reader inspect)")
+    parser.add_argument("--inspect", help="the otelctx-inspect program (--reader inspect, sample)")
     parser.add_argument("--tls", choices=("static", "dynamic", "any"), default="any")
     parser.add_argument("--self-check", choices=("0", "fail"), default="0")
+    parser.add_argument("--slot-object", help="the object whose slot --reader sample must find")
     split = sys.argv.index("--")
     args = parser.parse_args(sys.argv[1:split])
     name, program = args.name, sys.argv[split + 1:]
     readers = [] if args.reader == "self" else args.reader.split(",")
     if "gdb" in readers and shutil.which("gdb") is None:
         fail(name, "gdb not found (apt-get install gdb)")
-    if "inspect" in readers and not (args.inspect and os.access(args.inspect, os.X_OK)):
+    if "sample" in readers and os.environ.get("OTELCTX_SKIP_BPF") == "1":
+        print(f"scenario {name}: skipped (OTELCTX_SKIP_BPF=1)")
+        sys.exit(77)
+    uses_inspect = "inspect" in readers or "sample" in readers
+    if uses_inspect and not (args.inspect and os.access(args.inspect, os.X_OK)):
         fail(name, f"otelctx-inspect not found: {args.inspect}")
 
     seed = int(os.environ.get("OTELCTX_SEED", time.time_ns()))
     print(f"scenario {name}: seed {seed}", flush=True)
     contexts = choose_contexts(random.Random(seed))
-    proc = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    env = dict(os.environ)
+    if "sample" in readers:
+        env["OTELCTX_SCENARIO_BUSY"] = "1"
+    proc = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
     try:
         proc.stdin.write("".join(as_line(c) for c in contexts) + "\n")
         proc.stdin.flush()
@@ -153,6 +225,10 @@ def main():
             fail(name, f"{len(tids)} threads published, expected {THREADS}")
 
         for reader in readers:
+            if reader == "sample":
+                read_with_sample(name, args.inspect, proc.pid, contexts, args)
+                print(f"scenario {name}: sample saw every record, and nothing else")
+                continue
             if reader == "gdb":
                 records = read_with_gdb(name, proc.pid)
             else:

@@ -7,8 +7,11 @@
 #   1. cargo test of the crate: dynamic against build/default's libotelctx.so,
 #      then with feature lto through rust/cargo-lto (the gate on its tests);
 #   2. the Rust scenario publisher (4 threads) read by gdb and otelctx-inspect,
-#      byte for byte: linked to libotelctx.so, and LTO-linked;
-#   3. the Rust cdylib SDK dlopened by a C host, read the same way;
+#      byte for byte: linked to libotelctx.so, and LTO-linked; the LTO-linked
+#      one also sampled from the kernel (otelctx-inspect sample; skipped with
+#      OTELCTX_SKIP_BPF=1);
+#   3. the Rust cdylib SDK dlopened by a C host, read the same way, and
+#      sampled;
 #   4. the signal stress of the Rust-inlined writers;
 #   5. the consumer gate's negative cases;
 #   6. a new crate outside the repository built with rust/cargo-lto;
@@ -32,6 +35,18 @@ INSPECT=$BUILD/default/tools/otelctx-inspect/otelctx-inspect
 READER=(python3 "$ROOT/tests/scenario_reader.py")
 
 stage() { require_log "rust: $*"; }
+
+# sampled NAME SLOT_OBJECT PROGRAM [ARG...]: the scenario publisher PROGRAM,
+# the slot in SLOT_OBJECT, sampled as the eBPF profiler reads it. Exit 77 of
+# the reader is OTELCTX_SKIP_BPF=1: said, not failed.
+sampled() {
+    local name=$1 slot_object=$2 status=0
+    shift 2
+    "${READER[@]}" "$name" --reader sample --tls any --inspect "$INSPECT" \
+        --slot-object "$slot_object" -- "$@" || status=$?
+    [[ $status -eq 77 ]] && return 0
+    return "$status"
+}
 
 # cargo_dynamic DIR ARG...: cargo linking DIR's libotelctx.so.
 cargo_dynamic() {
@@ -59,11 +74,17 @@ scenarios() {
         "$ROOT/rust/cargo-lto" build --offline -q --release --features lto)
     "${READER[@]}" rust_lto --reader gdb,inspect --tls any --inspect "$INSPECT" -- \
         "$WORK/publisher-lto/release/otelctx-rust-publisher"
+    stage "scenario publisher LTO-linked, sampled from the kernel"
+    sampled rust_lto_sampled "$WORK/publisher-lto/release/otelctx-rust-publisher" \
+        "$WORK/publisher-lto/release/otelctx-rust-publisher"
     stage "cdylib SDK dlopened by a C host"
     (cd "$HERE/sdk_cdylib" && CARGO_TARGET_DIR=$WORK/sdk RUSTC=$OTELCTX_RUSTC \
         "$ROOT/rust/cargo-lto" build --offline -q --release --features lto)
     gcc -O2 -Wall -Wextra -Werror -o "$WORK/sdk_host" "$HERE/sdk_host.c"
     "${READER[@]}" rust_sdk_cdylib --reader gdb,inspect --tls any --inspect "$INSPECT" -- \
+        "$WORK/sdk_host" "$WORK/sdk/release/libotelctx_rust_sdk.so"
+    stage "cdylib SDK dlopened by a C host, sampled from the kernel"
+    sampled rust_sdk_cdylib_sampled "$WORK/sdk/release/libotelctx_rust_sdk.so" \
         "$WORK/sdk_host" "$WORK/sdk/release/libotelctx_rust_sdk.so"
     stage "signal stress of the Rust-inlined writers"
     "$WORK/publisher-lto/release/signal_stress"

@@ -3,12 +3,15 @@
  * A C host that dlopens the Rust SDK cdylib (tests/rust/sdk_cdylib) and
  * speaks tests/scenario_reader.py's protocol: one thread per context line
  * enters it through rust_sdk_enter(), "self_check", "thread TID any" lines
- * and "ready" are printed, and the threads leave when stdin closes.
+ * and "ready" are printed, and the threads leave when stdin closes. With
+ * OTELCTX_SCENARIO_BUSY=1 they spin in this program's code until then, for
+ * a sampling reader (perf events fire only on a running thread).
  * Usage: sdk_host LIBRARY
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +29,8 @@ static struct job {
     int ret;
 } jobs[MAX_THREADS];
 static pthread_barrier_t entered, released;
+static int busy;                 /* OTELCTX_SCENARIO_BUSY=1 */
+static atomic_int stop_spinning; /* stdin closed */
 
 static void *symbol(void *handle, const char *name)
 {
@@ -44,6 +49,9 @@ static void *run(void *arg)
     job->ret = sdk_enter(job->line);
     job->tid = gettid();
     pthread_barrier_wait(&entered);
+    while (busy && !atomic_load_explicit(&stop_spinning, memory_order_relaxed))
+        ;
+    atomic_store_explicit(&stop_spinning, 1, memory_order_relaxed);
     pthread_barrier_wait(&released);
     sdk_exit();
     return NULL;
@@ -54,7 +62,9 @@ int main(int argc, char **argv)
     pthread_t threads[MAX_THREADS];
     char why[256], line[LINE_MAX_LEN];
     int n = 0;
+    const char *busy_env = getenv("OTELCTX_SCENARIO_BUSY");
 
+    busy = busy_env != NULL && strcmp(busy_env, "1") == 0;
     if (argc != 2) {
         fprintf(stderr, "usage: sdk_host LIBRARY\n");
         return 2;
@@ -88,6 +98,7 @@ int main(int argc, char **argv)
     fflush(stdout);
     while (fgets(line, sizeof(line), stdin) != NULL)
         ;
+    atomic_store_explicit(&stop_spinning, 1, memory_order_relaxed);
     pthread_barrier_wait(&released);
     for (int i = 0; i < n; i++)
         pthread_join(threads[i], NULL);

@@ -2,10 +2,16 @@
 //! ("TRACE SPAN FLAGS KEY:VALUE..." in hex) until an empty line, one thread
 //! per context publishing it with the safe API, "thread TID any"
 //! per thread and "ready"; the threads keep their records attached until
-//! stdin closes.
+//! stdin closes. With OTELCTX_SCENARIO_BUSY=1 they spin in this program's
+//! code meanwhile instead of blocking, so that a sampling reader (perf
+//! events fire only on a running thread) catches them.
 
 use std::io::{BufRead, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Barrier};
+
+/// Set when stdin closed: the busy threads stop spinning.
+static STOP_SPINNING: AtomicBool = AtomicBool::new(false);
 
 use otelctx::{Attr, Key, Record};
 
@@ -17,7 +23,7 @@ extern "C" {
     fn gettid() -> i32;
 }
 
-fn publish(index: usize, context: Context, published: Arc<Barrier>, released: Arc<Barrier>, report: std::sync::mpsc::Sender<(usize, i32)>) {
+fn publish(index: usize, context: Context, busy: bool, published: Arc<Barrier>, released: Arc<Barrier>, report: std::sync::mpsc::Sender<(usize, i32)>) {
     let attrs: Vec<Attr> = context.attrs.iter().map(|(k, v)| Attr::new(Key::from_index(*k), v)).collect();
     let mut record = Record::with(&context.span, &attrs).expect("record");
     let attached = record.attach();
@@ -26,6 +32,9 @@ fn publish(index: usize, context: Context, published: Arc<Barrier>, released: Ar
     let tid = unsafe { gettid() };
     report.send((index, tid)).expect("report");
     published.wait();
+    while busy && !STOP_SPINNING.load(Ordering::Relaxed) {
+        std::hint::spin_loop();
+    }
     released.wait();
     drop(attached);
 }
@@ -41,6 +50,7 @@ fn main() {
         }
         contexts.push(parse(&line));
     }
+    let busy = std::env::var("OTELCTX_SCENARIO_BUSY").is_ok_and(|v| v == "1");
     let check = otelctx::self_check();
     println!("self_check {} {}", if check.is_ok() { 0 } else { -8 }, check.err().unwrap_or_default());
     let published = Arc::new(Barrier::new(contexts.len() + 1));
@@ -51,7 +61,7 @@ fn main() {
         .enumerate()
         .map(|(i, c)| {
             let (p, r, s) = (published.clone(), released.clone(), report.clone());
-            std::thread::spawn(move || publish(i, c, p, r, s))
+            std::thread::spawn(move || publish(i, c, busy, p, r, s))
         })
         .collect();
     published.wait();
@@ -68,6 +78,7 @@ fn main() {
     for line in lines {
         line.expect("stdin");
     }
+    STOP_SPINNING.store(true, Ordering::Relaxed);
     released.wait();
     for t in threads {
         t.join().expect("publisher thread");
