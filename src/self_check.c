@@ -137,7 +137,8 @@ int otelctx_self_check(char *why, size_t why_len)
         why[0] = '\0';
     if (dl_iterate_phdr(find_self, &self) == 0 || self.dynamic == NULL) {
         snprintf(why, why_len, "otelctx is linked into a fully static executable (-static), "
-                 "which has no .dynsym: readers cannot find " OTELCTX_SLOT_NAME "; link with "
+                 "which has no .dynsym: the spec requires " OTELCTX_SLOT_NAME " there (a reader "
+                 "that falls back to .symtab finds it only while the binary is not stripped); link with "
                  "-static-pie (and -Wl,--export-dynamic-symbol=" OTELCTX_SLOT_NAME ") instead");
         return -ENOEXEC;
     }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Linked with -static: no .dynsym, so no reader can find the slot (OTEP 4947
- * wants it in .dynsym "even for statically linked binaries", which only
- * -static-pie gives). otelctx_self_check() must say so and name the fix.
+ * Linked with -static: no .dynsym, where OTEP 4947 wants the slot "even for
+ * statically linked binaries" (only -static-pie gives that; a reader that
+ * falls back to .symtab finds it only in an unstripped binary). otelctx_self_check() must say so and name the fix.
  */
 #include <errno.h>
 #include <string.h>
