@@ -19,6 +19,8 @@ install_prerequisites() {
         cmake:cmake make:make gcc:gcc readelf:binutils objdump:binutils pkg-config:pkgconf \
         valgrind:valgrind python3:python3 protoc:protobuf-compiler gdb:gdb ld.lld:lld
     require "the musl build" musl-gcc:musl-tools
+    require "the BPF sampler of otelctx-inspect (x86-64 glibc builds)" /usr/sbin/bpftool:bpftool \
+        /usr/include/bpf/libbpf.h:libbpf-dev
     require "the documentation's tests: man pages, C++ examples" man:man-db g++:g++
     # The Rust examples of docs/ and the Rust suite: Debian's rustc-web 1.85.
     require_debian_rust

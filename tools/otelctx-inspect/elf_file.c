@@ -142,52 +142,122 @@ const Elf64_Sym *elf_file_symbol(const struct elf_file *f, const char *name)
 /* ---- sections and segments ---------------------------------------------- */
 
 /* .dynsym, its string table and the RELA sections that refer to it. */
-static int read_sections(struct elf_file *f, struct reader *r)
+static int read_dynamic_symbols(struct elf_file *f, struct reader *r, const Elf64_Shdr *sh)
 {
     const Elf64_Ehdr *e = &f->ehdr;
-    Elf64_Shdr *sh;
     size_t dynsym_index = 0, n_rela = 0;
-    int ret = -1;
 
-    if (e->e_shnum == 0 || e->e_shentsize != sizeof(Elf64_Shdr))
-        return 0;
-    if (read_part(r, e->e_shoff, (uint64_t)e->e_shnum * sizeof(*sh), (void **)&sh) != 0)
-        return -1;
     for (size_t i = 0; i < e->e_shnum && dynsym_index == 0; i++)
         if (sh[i].sh_type == SHT_DYNSYM)
             dynsym_index = i;
     const Elf64_Shdr *dynsym = &sh[dynsym_index];
     if (dynsym_index == 0 || dynsym->sh_link >= e->e_shnum ||
-        dynsym->sh_entsize != sizeof(Elf64_Sym) || sh[dynsym->sh_link].sh_size == 0) {
-        ret = 0; /* no usable .dynsym: no slot, nothing to look up */
-        goto done;
-    }
+        dynsym->sh_entsize != sizeof(Elf64_Sym) || sh[dynsym->sh_link].sh_size == 0)
+        return 0; /* no usable .dynsym: nothing to look up by name */
     const Elf64_Shdr *strtab = &sh[dynsym->sh_link];
     f->n_dynsym = dynsym->sh_size / sizeof(Elf64_Sym);
     f->dynstr_size = strtab->sh_size;
     if (read_part(r, dynsym->sh_offset, f->n_dynsym * sizeof(Elf64_Sym), (void **)&f->dynsym) != 0 ||
         read_part(r, strtab->sh_offset, strtab->sh_size, (void **)&f->dynstr) != 0)
-        goto done;
+        return -1;
     for (size_t i = 0; i < e->e_shnum && n_rela < 2; i++) {
         if (sh[i].sh_type != SHT_RELA || sh[i].sh_link != dynsym_index ||
             sh[i].sh_entsize != sizeof(Elf64_Rela))
             continue;
         size_t count = sh[i].sh_size / sizeof(Elf64_Rela);
         if (read_part(r, sh[i].sh_offset, count * sizeof(Elf64_Rela), (void **)&f->rela[n_rela]) != 0)
-            goto done;
+            return -1;
         f->view.rela[n_rela] = f->rela[n_rela];
         f->view.rela_count[n_rela] = f->rela[n_rela] != NULL ? count : 0;
         n_rela++;
     }
     if (f->n_dynsym > 1 && index_names(f, r) != 0)
-        goto done;
+        return -1;
     const Elf64_Sym *slot = elf_file_symbol(f, OTELCTX_SLOT_NAME);
     if (slot != NULL) {
-        f->view.slot = slot;
+        f->view.slot = f->slot = slot;
         f->view.slot_index = (size_t)(slot - f->dynsym);
     }
-    ret = 0;
+    return 0;
+}
+
+/* Whether the string at offset at of a table of size bytes is name. */
+static int named(const char *table, uint64_t size, uint64_t at, const char *name)
+{
+    size_t len = strlen(name);
+    return at < size && size - at > len && memcmp(table + at, name, len) == 0 &&
+           table[at + len] == '\0';
+}
+
+/*
+ * The first SHT_SYMTAB, in one pass: its defined STT_TLS otel_thread_ctx_v1
+ * (GLOBAL preferred: LOCAL entries come first), and whether it defines
+ * __libc_setup_tls. The fallback is a courtesy of the reference reader, not
+ * the spec's: a table that does not fit in what is left of the cap, or
+ * that lies outside the file, is not read, and the file is still read.
+ */
+static void read_symtab(struct elf_file *f, struct reader *r, const Elf64_Shdr *sh)
+{
+    const Elf64_Ehdr *e = &f->ehdr;
+    size_t at = 1;
+    Elf64_Sym *syms = NULL, found = {0};
+    char *names = NULL;
+
+    while (at < e->e_shnum && sh[at].sh_type != SHT_SYMTAB)
+        at++;
+    if (at >= e->e_shnum || sh[at].sh_entsize != sizeof(Elf64_Sym) || sh[at].sh_link == 0 ||
+        sh[at].sh_link >= e->e_shnum)
+        return;
+    const Elf64_Shdr *strtab = &sh[sh[at].sh_link];
+    uint64_t n = sh[at].sh_size / sizeof(Elf64_Sym);
+    if (n * sizeof(Elf64_Sym) > r->budget || strtab->sh_size > r->budget - n * sizeof(Elf64_Sym) ||
+        read_part(r, sh[at].sh_offset, n * sizeof(Elf64_Sym), (void **)&syms) != 0 ||
+        read_part(r, strtab->sh_offset, strtab->sh_size, (void **)&names) != 0)
+        goto done;
+    for (uint64_t i = 1; i < n; i++) {
+        const Elf64_Sym *s = &syms[i];
+        if (s->st_shndx == SHN_UNDEF)
+            continue;
+        if (ELF64_ST_TYPE(s->st_info) == STT_FUNC &&
+            named(names, strtab->sh_size, s->st_name, "__libc_setup_tls"))
+            f->glibc_static_tls = 1;
+        if (ELF64_ST_TYPE(s->st_info) == STT_TLS &&
+            (found.st_info == 0 || (ELF64_ST_BIND(found.st_info) != STB_GLOBAL &&
+                                    ELF64_ST_BIND(s->st_info) == STB_GLOBAL)) &&
+            named(names, strtab->sh_size, s->st_name, OTELCTX_SLOT_NAME))
+            found = *s;
+    }
+    if (found.st_info != 0 && f->slot == NULL && (f->symtab_slot = malloc(sizeof(found))) != NULL) {
+        *f->symtab_slot = found;
+        f->slot = f->symtab_slot;
+        f->slot_only_in_symtab = 1;
+    }
 done:
+    free(syms);
+    free(names);
+}
+
+/* The symbol tables and relocations. .symtab only where it can matter: a
+ * file with TLS whose .dynsym defines no slot, or an executable without
+ * interpreter (whose TLS layout depends on its libc's start-up). */
+static int read_sections(struct elf_file *f, struct reader *r)
+{
+    const Elf64_Ehdr *e = &f->ehdr;
+    Elf64_Shdr *sh;
+
+    if (e->e_shnum == 0 || e->e_shentsize != sizeof(Elf64_Shdr))
+        return 0;
+    if (read_part(r, e->e_shoff, (uint64_t)e->e_shnum * sizeof(*sh), (void **)&sh) != 0)
+        return -1;
+    int ret = read_dynamic_symbols(f, r, sh);
+    int defined = f->slot != NULL && f->slot->st_shndx != SHN_UNDEF;
+    if (ret == 0 && f->tls != NULL && (!defined || (f->view.executable && !f->has_interp))) {
+        if (!defined)
+            f->slot = NULL;
+        read_symtab(f, r, sh);
+        if (f->slot == NULL)
+            f->slot = f->view.slot;
+    }
     free(sh);
     return ret;
 }
@@ -306,6 +376,7 @@ void elf_file_close(struct elf_file *f)
     free(f->dynstr);
     free(f->rela[0]);
     free(f->rela[1]);
+    free(f->symtab_slot);
     free(f->buckets);
     free(f->next);
     memset(f, 0, sizeof(*f));

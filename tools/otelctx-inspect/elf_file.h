@@ -16,7 +16,8 @@
 
 #include "elf_rules.h"
 
-/* The most read of one file: headers, .dynsym, .dynstr, RELA, PT_DYNAMIC. */
+/* The most read of one file: headers, .dynsym, .dynstr, RELA, PT_DYNAMIC,
+ * and .symtab + .strtab when they are read (see slot_only_in_symtab). */
 #define ELF_FILE_READ_CAP ((uint64_t)64 << 20)
 
 struct elf_file {
@@ -25,6 +26,16 @@ struct elf_file {
     const Elf64_Phdr *tls;           /* PT_TLS, or NULL */
     int has_interp;                  /* PT_INTERP: started by a dynamic linker */
     Elf64_Addr first_load_vaddr;     /* p_vaddr of the first PT_LOAD */
+    /* The slot: view.slot, or else a defined STT_TLS otel_thread_ctx_v1 of
+     * .symtab (slot_only_in_symtab), as the reference reader falls back to
+     * it. .symtab is read only by a file with PT_TLS whose .dynsym lacks
+     * the slot, or an executable without interpreter, and only when it fits
+     * in what is left of the read cap. */
+    const Elf64_Sym *slot;
+    int slot_only_in_symtab;
+    /* .symtab defines __libc_setup_tls: glibc's start-up without a dynamic
+     * linker lays out the executable's TLS (tls_access_local_exec). */
+    int glibc_static_tls;
     /* Owned buffers (malloc'd, so aligned for the structures read into them). */
     Elf64_Phdr *phdrs;
     Elf64_Sym *dynsym;               /* .dynsym entries, with their names */
@@ -32,6 +43,7 @@ struct elf_file {
     char *dynstr;
     size_t dynstr_size;
     Elf64_Rela *rela[2];
+    Elf64_Sym *symtab_slot;          /* a copy of the .symtab entry, or NULL */
     /* .dynsym by name: bucket heads and next links, UINT32_MAX ends a chain. */
     uint32_t *buckets;
     uint32_t *next;

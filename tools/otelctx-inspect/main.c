@@ -18,6 +18,7 @@
 #include "image.h"
 #include "interrupt.h"
 #include "output.h"
+#include "sample.h"
 #include "snapshot.h"
 #include "strict.h"
 #include "target.h"
@@ -25,6 +26,7 @@
 static const char usage_text[] =
     "usage: otelctx-inspect check FILE...\n"
     "       otelctx-inspect [--json] [--strict] [--watch SECONDS [--count N]] PID\n"
+    "       otelctx-inspect sample [--hz N] [--seconds S] [--json] PID\n"
     "\n"
     "check   applies OTEP 4947's ELF rules to each library or executable:\n"
     "        otel_thread_ctx_v1 a defined TLS GLOBAL DEFAULT symbol of .dynsym,\n"
@@ -37,13 +39,21 @@ static const char usage_text[] =
     "        --strict also applies the rules real readers apply (mapping names,\n"
     "        header, payload size, timestamps, schema, key map, slot size,\n"
     "        records) and reports each broken one on stderr.\n"
+    "sample  the profiler's view: samples the process's threads while they run\n"
+    "        (perf events, N Hz, default 999, up to 100000, for S seconds, default 5,\n"
+    "        up to 3600) and reads each sampled thread's record in a BPF program,\n"
+    "        as the eBPF profiler does; prints the records by samples, and the\n"
+    "        samples that found NULL, an invalid record or unreadable memory.\n"
+    "        x86-64 glibc builds only; needs root (CAP_BPF and CAP_PERFMON).\n"
     "\n"
     "exit status: 0 ok; 1 usage; 2 no such process, or it exited while read;\n"
     "3 permission denied (ptrace_scope, not root); 4 the process does not\n"
     "export otel_thread_ctx_v1; 5 its TLS cannot be resolved (neither glibc\n"
     "nor musl on x86-64); 6 check: a file breaks the rules or cannot be read;\n"
-    "7 --strict: a reading breaks a reader's rule; 128+N ended by signal N\n"
-    "(SIGINT 130, SIGTERM 143), the process left running and untraced.\n";
+    "7 --strict: a reading breaks a reader's rule; 8 sample: BPF or perf events\n"
+    "not permitted, or no kernel BTF; 128+N ended by signal N (SIGINT 130,\n"
+    "SIGTERM 143), the process left running and untraced (sample: what was\n"
+    "sampled is printed first).\n";
 
 /* Limits of the command line: a day between readings, a billion readings,
  * and Linux's largest pid_max (PID_MAX_LIMIT, 4 Mi). */
@@ -201,6 +211,7 @@ static int inspect(pid_t pid, int json, int strict, double interval, long count)
 
 static const char synopsis[] =
     "usage: otelctx-inspect [--json] [--strict] [--watch SECONDS [--count N]] PID, "
+    "otelctx-inspect sample [--hz N] [--seconds S] [--json] PID, "
     "or otelctx-inspect check FILE...";
 
 /* A command-line error: one line, status 1. */
@@ -237,8 +248,8 @@ static int parse_decimal(const char *text, unsigned long long min, unsigned long
     return 0;
 }
 
-/* Seconds in (0, MAX_WATCH_SECONDS]: a plain decimal number, finite. */
-static int parse_seconds(const char *text, double *value)
+/* Seconds in (0, max]: a plain decimal number, finite. */
+static int parse_seconds(const char *text, double max, double *value)
 {
     char *end;
 
@@ -246,10 +257,51 @@ static int parse_seconds(const char *text, double *value)
         return -1; /* no sign, blank, "nan" or "inf" */
     errno = 0;
     double v = strtod(text, &end);
-    if (*end != '\0' || errno != 0 || !isfinite(v) || v <= 0 || v > MAX_WATCH_SECONDS)
+    if (*end != '\0' || errno != 0 || !isfinite(v) || v <= 0 || v > max)
         return -1;
     *value = v;
     return 0;
+}
+
+static int install_interrupt(void)
+{
+    if (interrupt_install() == 0)
+        return 0;
+    fprintf(stderr, "otelctx-inspect: cannot install the SIGINT and SIGTERM handlers: %s\n",
+            strerror(errno));
+    return EXIT_USAGE;
+}
+
+/* otelctx-inspect sample [--hz N] [--seconds S] [--json] PID */
+static int sample_command(int argc, char **argv)
+{
+    struct sample_options o = {.hz = SAMPLE_DEFAULT_HZ, .seconds = SAMPLE_DEFAULT_SECONDS};
+    unsigned long long value;
+    int i = 2;
+
+    for (; i < argc - 1; i++) {
+        if (strcmp(argv[i], "--json") == 0) {
+            o.json = 1;
+        } else if (strcmp(argv[i], "--hz") == 0 && i + 2 < argc) {
+            if (parse_decimal(argv[++i], 1, SAMPLE_MAX_HZ, &value) != 0)
+                return bad_usage("--hz takes a whole number in [1, %d], not '%s'", SAMPLE_MAX_HZ,
+                                 argv[i]);
+            o.hz = (unsigned)value;
+        } else if (strcmp(argv[i], "--seconds") == 0 && i + 2 < argc) {
+            if (parse_seconds(argv[++i], SAMPLE_MAX_SECONDS, &o.seconds) != 0)
+                return bad_usage("--seconds takes a number of seconds in (0, %d], not '%s'",
+                                 SAMPLE_MAX_SECONDS, argv[i]);
+        } else {
+            return bad_usage("unexpected argument '%s'", argv[i]);
+        }
+    }
+    if (i != argc - 1)
+        return bad_usage("sample needs a PID");
+    if (parse_decimal(argv[i], 1, MAX_PID, &value) != 0)
+        return bad_usage("PID must be a whole number in [1, %d], not '%s'", MAX_PID, argv[i]);
+    o.pid = (pid_t)value;
+    int ret = install_interrupt();
+    return ret != 0 ? ret : sample_run(&o);
 }
 
 int main(int argc, char **argv)
@@ -268,13 +320,15 @@ int main(int argc, char **argv)
             return bad_usage("check needs at least one FILE");
         return check_files(argc - 2, argv + 2);
     }
+    if (strcmp(argv[1], "sample") == 0)
+        return sample_command(argc, argv);
     for (; i < argc - 1; i++) {
         if (strcmp(argv[i], "--json") == 0) {
             json = 1;
         } else if (strcmp(argv[i], "--strict") == 0) {
             strict = 1;
         } else if (strcmp(argv[i], "--watch") == 0 && i + 2 < argc) {
-            if (parse_seconds(argv[++i], &interval) != 0)
+            if (parse_seconds(argv[++i], MAX_WATCH_SECONDS, &interval) != 0)
                 return bad_usage("--watch takes a number of seconds in (0, %d], not '%s'",
                                  MAX_WATCH_SECONDS, argv[i]);
         } else if (strcmp(argv[i], "--count") == 0 && i + 2 < argc) {
@@ -291,10 +345,7 @@ int main(int argc, char **argv)
         return bad_usage("--count needs --watch");
     if (parse_decimal(argv[i], 1, MAX_PID, &pid) != 0)
         return bad_usage("PID must be a whole number in [1, %d], not '%s'", MAX_PID, argv[i]);
-    if (interrupt_install() != 0) {
-        fprintf(stderr, "otelctx-inspect: cannot install the SIGINT and SIGTERM handlers: %s\n",
-                strerror(errno));
+    if (install_interrupt() != 0)
         return EXIT_USAGE;
-    }
     return inspect((pid_t)pid, json, strict, interval, interval > 0 ? (long)count : 1);
 }

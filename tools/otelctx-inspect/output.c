@@ -17,18 +17,41 @@ static const char *state_name(enum record_state state)
     return "?";
 }
 
-static void hex(FILE *out, const uint8_t *bytes, size_t n)
+void print_hex(FILE *out, const uint8_t *bytes, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%02x", bytes[i]);
 }
 
 /* A string of the target as a JSON string. */
-static void json_text(FILE *out, const char *text)
+void print_json_string(FILE *out, const char *text)
 {
     fputc('"', out);
     escape_string(out, text, ESCAPE_JSON);
     fputc('"', out);
+}
+
+void print_json_attributes(FILE *out, const struct process_ctx *ctx, const otelctx_record *r)
+{
+    uint8_t key, len;
+    const uint8_t *value;
+
+    fputc('[', out);
+    for (size_t pos = 0; record_next_entry(r, &pos, &key, &value, &len);) {
+        fprintf(out, "%s{\"index\":%u,\"key\":", pos == 2u + len ? "" : ",", key);
+        if (key < ctx->n_keys)
+            print_json_string(out, ctx->keys[key]);
+        else
+            fprintf(out, "null");
+        /* Bytes that are not UTF-8 become U+FFFD in value; value_hex
+         * carries the exact bytes. */
+        fprintf(out, ",\"value\":\"");
+        escape_write(out, value, len, ESCAPE_JSON);
+        fprintf(out, "\",\"value_hex\":\"");
+        print_hex(out, value, len);
+        fprintf(out, "\"}");
+    }
+    fputc(']', out);
 }
 
 void print_text(FILE *out, const struct target *t, const struct snapshot *s)
@@ -83,9 +106,9 @@ void print_text(FILE *out, const struct target *t, const struct snapshot *s)
                 continue;
             }
             fprintf(out, "trace ");
-            hex(out, r->trace_id, 16);
+            print_hex(out, r->trace_id, 16);
             fprintf(out, " span ");
-            hex(out, r->span_id, 8);
+            print_hex(out, r->span_id, 8);
             fprintf(out, " flags %02x\n", r->trace_flags);
             uint8_t key, len;
             const uint8_t *value;
@@ -109,25 +132,25 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
     const struct process_ctx *ctx = &s->ctx;
 
     fprintf(out, "{\"pid\":%d,\"comm\":", (int)t->pid);
-    json_text(out, t->comm);
+    print_json_string(out, t->comm);
     fprintf(out, ",\"process_context\":");
     if (!ctx->present) {
         fprintf(out, "null");
     } else {
         fprintf(out, "{\"published_at_ns\":%llu,\"schema_version\":",
                 (unsigned long long)ctx->published_at_ns);
-        json_text(out, ctx->schema);
+        print_json_string(out, ctx->schema);
         fprintf(out, ",\"resource\":{");
         for (size_t i = 0; i < ctx->n_resource; i++) {
             fprintf(out, i ? "," : "");
-            json_text(out, ctx->resource[i].key);
+            print_json_string(out, ctx->resource[i].key);
             fputc(':', out);
-            json_text(out, ctx->resource[i].value);
+            print_json_string(out, ctx->resource[i].value);
         }
         fprintf(out, "},\"attribute_key_map\":[");
         for (size_t i = 0; i < ctx->n_keys; i++) {
             fprintf(out, i ? "," : "");
-            json_text(out, ctx->keys[i]);
+            print_json_string(out, ctx->keys[i]);
         }
         fprintf(out, "]}");
     }
@@ -135,7 +158,7 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
     for (size_t o = 0; o < s->n_slots; o++) {
         const struct slot_object *so = &s->slots[o];
         fprintf(out, "%s{\"path\":", o ? "," : "");
-        json_text(out, so->object->path);
+        print_json_string(out, so->object->path);
         fprintf(out, ",\"threads\":[");
         for (size_t i = 0; i < so->n_threads; i++) {
             const struct thread_record *tr = &so->threads[i];
@@ -146,28 +169,12 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
                 fprintf(out, ",\"tracer\":%d", (int)tr->tracer);
             if (tr->state == RECORD_VALID) {
                 fprintf(out, ",\"trace_id\":\"");
-                hex(out, r->trace_id, 16);
+                print_hex(out, r->trace_id, 16);
                 fprintf(out, "\",\"span_id\":\"");
-                hex(out, r->span_id, 8);
-                fprintf(out, "\",\"trace_flags\":%u,\"attrs_data_size\":%u,\"attributes\":[",
+                print_hex(out, r->span_id, 8);
+                fprintf(out, "\",\"trace_flags\":%u,\"attrs_data_size\":%u,\"attributes\":",
                         r->trace_flags, r->attrs_data_size);
-                uint8_t key, len;
-                const uint8_t *value;
-                for (size_t pos = 0; record_next_entry(r, &pos, &key, &value, &len);) {
-                    fprintf(out, "%s{\"index\":%u,\"key\":", pos == 2u + len ? "" : ",", key);
-                    if (key < ctx->n_keys)
-                        json_text(out, ctx->keys[key]);
-                    else
-                        fprintf(out, "null");
-                    /* Bytes that are not UTF-8 become U+FFFD in value;
-                     * value_hex carries the exact bytes. */
-                    fprintf(out, ",\"value\":\"");
-                    escape_write(out, value, len, ESCAPE_JSON);
-                    fprintf(out, "\",\"value_hex\":\"");
-                    hex(out, value, len);
-                    fprintf(out, "\"}");
-                }
-                fprintf(out, "]");
+                print_json_attributes(out, ctx, r);
             }
             fprintf(out, "}");
         }

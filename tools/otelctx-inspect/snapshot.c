@@ -209,7 +209,7 @@ static int find_slot_objects(const struct target *t, struct snapshot *s)
 {
     for (size_t i = 0; i < t->n_objects; i++) {
         const struct loaded_object *o = &t->objects[i];
-        const Elf64_Sym *slot = o->elf.view.slot;
+        const Elf64_Sym *slot = o->elf.slot;
         if (slot == NULL || slot->st_shndx == SHN_UNDEF || ELF64_ST_TYPE(slot->st_info) != STT_TLS)
             continue;
         struct slot_object *grown = realloc(s->slots, (s->n_slots + 1) * sizeof(*grown));

@@ -138,9 +138,13 @@ int strict_check(FILE *out, const struct target *t, const struct snapshot *s,
     check_process_ctx(&s->ctx, s->n_slots > 0, state, &v);
     for (size_t i = 0; i < s->n_slots; i++) {
         const struct slot_object *o = &s->slots[i];
-        rule(&v, o->object->elf.view.slot->st_size == 8, "slot-size",
+        rule(&v, o->object->elf.slot->st_size == 8, "slot-size",
              "%s: " OTELCTX_SLOT_NAME " has size %llu, readers want 8", o->object->path,
-             (unsigned long long)o->object->elf.view.slot->st_size);
+             (unsigned long long)o->object->elf.slot->st_size);
+        rule(&v, !o->object->elf.slot_only_in_symtab, "slot-exported",
+             "%s: " OTELCTX_SLOT_NAME " only in .symtab, OTEP 4947 wants it in .dynsym "
+             "(the reference reader falls back to .symtab, a stripped binary has none)",
+             o->object->path);
         for (size_t k = 0; k < o->n_threads; k++)
             if (o->threads[k].state == RECORD_VALID)
                 check_record(&o->threads[k], &v);

@@ -11,6 +11,7 @@
 #include <sys/user.h>
 
 #include "thread_db_reader.h"
+#include "tls_access.h"
 
 /* How this process's TLS is resolved. */
 static enum { BY_THREAD_DB, BY_MUSL_DESCRIPTOR, BY_STATIC_OFFSET } how;
@@ -23,19 +24,6 @@ static const struct loaded_object *executable(const struct target *t)
             return &t->objects[i];
     return NULL;
 }
-
-#if defined(__x86_64__)
-/* musl's libc is its dynamic linker too: ld-musl-ARCH.so.1, or a
- * distribution's path to it such as /usr/lib/x86_64-linux-musl/libc.so. */
-static int is_musl(const struct target *t)
-{
-    for (size_t i = 0; i < t->n_objects; i++)
-        if (strstr(t->objects[i].path, "musl") != NULL &&
-            elf_file_symbol(&t->objects[i].elf, "__libc_start_main") != NULL)
-            return 1;
-    return 0;
-}
-#endif
 
 int tls_open(const struct target *t, char *why, size_t why_len)
 {
@@ -52,7 +40,7 @@ int tls_open(const struct target *t, char *why, size_t why_len)
     if (thread_db_open(t, refused, sizeof(refused)) == 0)
         return 0;
 #if defined(__x86_64__)
-    if (is_musl(t)) {
+    if (tls_access_is_musl(t)) {
         how = BY_MUSL_DESCRIPTOR;
         return 0;
     }
@@ -140,42 +128,21 @@ static uint64_t descriptor_of(const struct loaded_object *object)
     return 0;
 }
 
-/*
- * The local-exec offset of the executable's TLS symbol at st_value, as the
- * linker computed it (and so as every libc must lay the block out): below
- * the thread pointer on x86-64 (variant II), above its 16-byte TCB on
- * aarch64 (variant I). Unsigned arithmetic: the values are the file's,
- * anything; 0, or -1 when the slot's 8 bytes lie outside PT_TLS or its
- * alignment is not a power of two.
- */
-static int static_tp_offset(const Elf64_Phdr *tls, uint64_t st_value, uint64_t *offset)
-{
-    uint64_t align = tls->p_align > 1 ? tls->p_align : 1;
-
-    if ((align & (align - 1)) != 0 || tls->p_memsz < 8 || st_value > tls->p_memsz - 8)
-        return -1;
-#if defined(__x86_64__)
-    uint64_t first_byte = -tls->p_vaddr & (align - 1);
-    uint64_t block = (tls->p_memsz - first_byte + align - 1) / align * align + first_byte;
-    *offset = st_value - block;
-#else
-    *offset = (16 + align - 1) / align * align + st_value;
-#endif
-    return 0;
-}
-
 int tls_locate(const struct target *t, const struct loaded_object *object,
                struct slot_location *loc, char *why, size_t why_len)
 {
-    loc->offset = object->elf.view.slot->st_value;
+    loc->offset = object->elf.slot->st_value;
     if (how == BY_STATIC_OFFSET) {
         if (!object->is_executable) {
             snprintf(why, why_len, "%s: exports " OTELCTX_SLOT_NAME " but is not loaded by the "
                      "dynamic linker (the process has none)", object->path);
             return 1;
         }
-        if (object->elf.tls != NULL && static_tp_offset(object->elf.tls, loc->offset, &loc->tp_offset) == 0)
+        int64_t tp_offset;
+        if (tls_access_local_exec(&object->elf, loc->offset, &tp_offset) == 0) {
+            loc->tp_offset = (uint64_t)tp_offset;
             return 0;
+        }
         snprintf(why, why_len, "%s: " OTELCTX_SLOT_NAME " lies outside the executable's TLS "
                  "segment", object->path);
         return -1;

@@ -91,7 +91,7 @@ static void setup(struct reading *r, const uint8_t *data, size_t size)
     memcpy(r->path, data + size - name, name);
     r->object.path = r->path;
     r->slot.st_size = 8;
-    r->object.elf.view.slot = &r->slot;
+    r->object.elf.view.slot = r->object.elf.slot = &r->slot;
     r->thread.tid = 2;
     r->thread.state = r->thread.record.valid == 1 ? RECORD_VALID : RECORD_INVALID;
     r->slot_object.object = &r->object;
