@@ -8,8 +8,10 @@ spreads over all three; the writer is pinned to the last CPU and the
 sampler (its user-space half: the ring buffer's reader) to the first, so
 that what is measured is what sampling costs the sampled thread. Each run's
 figure is the writer's median batch; printed: every run, then per rate the
-median of the runs, its spread (min-max) and the difference to no
-sampling — also when that is within the spread (the noise).
+median of the runs, its spread (min-max), the difference to no sampling
+(in ns per operation, percent, and per sample taken) and the median of the
+differences within each round — also when these are within the spread
+(the noise).
 
 The writer times its own CPU time, which includes the sampling interrupt
 only where the kernel charges interrupts to the thread they interrupt
@@ -26,6 +28,7 @@ import argparse
 import gzip
 import json
 import os
+import shutil
 import signal
 import statistics
 import subprocess
@@ -121,6 +124,8 @@ def main():
     if os.environ.get("OTELCTX_SKIP_BPF") == "1":
         print("sample_overhead: skipped (OTELCTX_SKIP_BPF=1)")
         sys.exit(77)
+    if shutil.which("taskset") is None:
+        fail("taskset not found (util-linux)")
     check_accounting()
     results = {hz: [] for hz in RATES}
     sample_counts = {hz: [] for hz in RATES if hz}
@@ -146,8 +151,11 @@ def main():
             # operations spread over the median run's samples.
             per_sample = (median - base) * args.ops_per_batch * args.batches / statistics.median(
                 sample_counts[hz])
+            # Each round against its own unsampled run: drift of the
+            # machine between rounds cancels.
+            paired = statistics.median(s - n for s, n in zip(results[hz], results[None]))
             diff = (f"  {median - base:+.3f} ns ({(median - base) / base:+.1%}),"
-                    f" {per_sample / 1000:+.2f} us per sample")
+                    f" {per_sample / 1000:+.2f} us per sample; paired by round {paired:+.3f} ns")
         print(f"  {label:>8}: {median:7.3f} ns/op  (runs {spread}){diff}")
 
 
