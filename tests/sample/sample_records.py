@@ -31,7 +31,7 @@ def record(seed, thread, variant):
     trace = s + bytes([thread, variant]) + b"\x5a" * 10
     span = bytes([0xa5, thread, variant]) + s + b"\x01"
     attrs = [(0, "sample.thread", f"thread-{thread}"), (1, "sample.variant", f"v{variant}"),
-             (7, None, "unnamed")]
+             (7, None, "un\x1bnamed")]
     return {"trace_id": trace.hex(), "span_id": span.hex(), "trace_flags": variant,
             "attributes": [{"index": i, "key": k, "value": v, "value_hex": v.encode().hex()}
                            for i, k, v in attrs]}

@@ -8,7 +8,8 @@
  *   span id   0xa5, thread, variant, SEED (big-endian), 0x01
  *   flags     variant
  *   attributes key 0 "sample.thread" = "thread-T", key 1 "sample.variant" =
- *             "vV", and key 7, absent from the key map, = "unnamed"
+ *             "vV", and key 7, absent from the key map, = "un" ESC "named" (a
+ *             control byte the output must escape)
  * Prints "ready" once every thread published; each line "spawn" on stdin
  * starts one more writer thread (the next thread number) and prints
  * "spawned T" once it published. Exits 0 when stdin closes.
@@ -57,7 +58,7 @@ static void publish(int thread, int variant)
     snprintf(name, sizeof(name), "thread-%d", thread);
     snprintf(value, sizeof(value), "v%d", variant);
     const otelctx_attr attrs[] = {{0, name, strlen(name)}, {1, value, strlen(value)},
-                                  {7, "unnamed", 7}};
+                                  {7, "un\x1bnamed", 8}};
     CHECK_EQ(otelctx_update(trace, span, (uint8_t)variant, attrs, 3), 0);
 }
 

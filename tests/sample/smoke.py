@@ -6,7 +6,8 @@ a seed chosen here), one thread spins with no record, and one more writer
 thread starts once sampling has begun. Sampled in rounds until every
 published record, a NULL slot and the late thread were seen (a deadline of
 ROUNDS rounds, not a time): every record reported must be one published,
-with its attributes named from the key map (index 7 has no name), its slot
+with its attributes named from the key map (index 7 has no name, and an
+ESC in its value the text output escapes), its slot
 in libotelctx, the counts adding up, and the writer's own code among the
 objects running at the samples. Then once as text.
 
@@ -84,6 +85,8 @@ def check_text(inspect, writer):
                                  for line in lines) if m]
     if not rows or not set(rows) <= traces:
         fail(TEST, f"text: trace ids {rows}, published {sorted(traces)}")
+    if "\x1b" in out or '#7="un\\x1bnamed"' not in out:
+        fail(TEST, f"text: the ESC of attribute 7 not escaped as \\x1b: {out!r}")
     for word in ("null", "invalid", "unreadable"):
         if not any(re.match(rf"\s*\d+\s+[\d.]+%\s+{word} ", line) for line in lines):
             fail(TEST, f"text: no '{word}' line in {out!r}")

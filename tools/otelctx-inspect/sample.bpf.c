@@ -36,8 +36,9 @@ __u64 dropped = 0;
 const volatile __u64 pidns_dev = 0;
 const volatile __u64 pidns_ino = 0;
 
-/* The slot's address in this thread, or 0 when TLS memory cannot be read
- * (a DTV block not yet allocated reads as 0 too). */
+/* The slot's address in this thread, or 0 when the DTV cannot be read. A
+ * DTV block not yet allocated (NULL, or glibc's TLS_DTV_UNALLOCATED, -1)
+ * gives 0 or an address the slot read then fails at: unreadable either way. */
 static __u64 slot_address(const struct sample_slot *s, __u64 tp)
 {
     __u64 dtv, block;

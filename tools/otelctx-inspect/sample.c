@@ -118,8 +118,6 @@ static enum sampling_end sample_until(struct sample_kernel *k, int pidfd, double
     }
 }
 
-/* The process context at the end when it is still there (a process may
- * publish its key map after it started), else the one read at the start. */
 static void read_ctx(const struct target *t, struct process_ctx *ctx)
 {
     char why[256];
@@ -184,6 +182,8 @@ static int sample_target(struct session *s, const struct sample_options *o, int 
     if (end == ENDED_ERROR)
         return EXIT_NO_BPF;
     int exited = end == ENDED_EXIT || target_exited(o->pid);
+    /* The process context at the end when it is still there (a process may
+     * publish its key map after it started), else the one of the start. */
     if (!exited) {
         read_ctx(&s->t, &s->ctx_after);
         if (s->ctx_after.present)

@@ -16,15 +16,15 @@ static double percent(uint64_t n, uint64_t of)
     return of ? 100.0 * (double)n / (double)of : 0.0;
 }
 
-/* key="value" pairs, as escaped as the reading's text. */
+/* The attributes column: key="value" pairs, as escaped as the reading's
+ * text; nothing (no trailing blank) for a record without attributes. */
 static void text_attributes(FILE *out, const struct process_ctx *ctx, const otelctx_record *rec)
 {
     uint8_t key, len;
     const uint8_t *value;
 
     for (size_t pos = 0, first = 1; record_next_entry(rec, &pos, &key, &value, &len); first = 0) {
-        if (!first)
-            fputc(' ', out);
+        fputs(first ? "     " : " ", out); /* the first under the column's title */
         if (key < ctx->n_keys)
             escape_string(out, ctx->keys[key], ESCAPE_TEXT);
         else
@@ -63,7 +63,7 @@ void sample_print_text(FILE *out, const struct sample_result *r)
         print_hex(out, tr->record.trace_id, 16);
         fputs("  ", out);
         print_hex(out, tr->record.span_id, 8);
-        fprintf(out, "  %02x     ", tr->record.trace_flags);
+        fprintf(out, "  %02x", tr->record.trace_flags);
         text_attributes(out, r->ctx, &tr->record);
         if (r->n_objects > 1) {
             fputs(" [", out);

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Builds one libFuzzer target of otelctx-inspect's parsers, fuzz_NAME.c,
-# with the inspector's sources (all but main.c, and thread_db_absent.c: the
-# fuzzer is built where libthread_db is) and src/elf_rules.c (clang, fuzzer
+# with the inspector's sources (all but main.c, thread_db_absent.c: the
+# fuzzer is built where libthread_db is, and the BPF sampler's sample*.c,
+# which need the build's skeleton and libbpf) and src/elf_rules.c (clang, fuzzer
 # + ASan + UBSan), and runs it for a bounded time from a scratch copy of
 # corpus/NAME/. Any crash, sanitizer report or failed invariant fails.
 #
@@ -18,7 +19,7 @@ inspector_sources() {
     local source
     for source in "$ROOT"/tools/otelctx-inspect/*.c; do
         case ${source##*/} in
-            main.c | thread_db_absent.c) ;;
+            main.c | thread_db_absent.c | sample*.c) ;;
             *) echo "$source" ;;
         esac
     done
