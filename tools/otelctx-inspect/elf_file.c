@@ -304,6 +304,13 @@ static int read_segments(struct elf_file *f, struct reader *r)
             f->first_load_vaddr = ph->p_vaddr;
             first_load = 0;
         }
+        if (ph->p_type == PT_LOAD) {
+            Elf64_Addr end = ph->p_vaddr + ph->p_memsz;
+            if (end < ph->p_vaddr)
+                end = UINT64_MAX;
+            if (end > f->load_end)
+                f->load_end = end;
+        }
     }
     int pie = 0;
     if (!f->view.executable && dynamic != NULL && flagged_pie(r, dynamic, &pie) != 0)

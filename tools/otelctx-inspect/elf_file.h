@@ -26,6 +26,7 @@ struct elf_file {
     const Elf64_Phdr *tls;           /* PT_TLS, or NULL */
     int has_interp;                  /* PT_INTERP: started by a dynamic linker */
     Elf64_Addr first_load_vaddr;     /* p_vaddr of the first PT_LOAD */
+    Elf64_Addr load_end;             /* the highest p_vaddr + p_memsz of a PT_LOAD (saturated) */
     /* The slot: view.slot, or else a defined STT_TLS otel_thread_ctx_v1 of
      * .symtab (slot_only_in_symtab), as the reference reader falls back to
      * it. .symtab is read only by a file with PT_TLS whose .dynsym lacks

@@ -16,6 +16,7 @@ struct mapped_file {
     uint64_t dev, inode;
     char *name;                 /* the maps line that first named it */
     int is_elf;                 /* elf was read (and is owned here) */
+    size_t last_object;         /* index + 1 of its latest loaded object, 0 if none */
     struct elf_file elf;
 };
 

@@ -51,7 +51,7 @@ static void read_mapped_file(struct target *t, struct mapped_file *f, uint64_t s
     close(fd);
 }
 
-static void add_object(struct target *t, const struct mapped_file *f, uint64_t start)
+static void add_object(struct target *t, struct mapped_file *f, uint64_t start)
 {
     if (t->n_objects == t->objects_cap) {
         size_t cap = t->objects_cap ? t->objects_cap * 2 : 64;
@@ -68,6 +68,28 @@ static void add_object(struct target *t, const struct mapped_file *f, uint64_t s
     o->base = start - (f->elf.first_load_vaddr & ~(uint64_t)0xfff);
     if (f->elf.ehdr.e_type == ET_EXEC)
         o->base = 0;
+    f->last_object = t->n_objects;
+}
+
+/*
+ * Whether a mapping of f from offset 0 at start is another segment of the
+ * object its previous such mapping began, not a second load of the file:
+ * a linker that packs a small file's segments into its first page (lld)
+ * has the loader map that page once per segment, each from offset 0. Maps
+ * lines come in address order, so only the latest object of the file can
+ * hold the mapping: one comparison per line.
+ */
+static int segment_of_last_object(const struct target *t, const struct mapped_file *f,
+                                  uint64_t start)
+{
+    if (f->last_object == 0)
+        return 0;
+    const struct loaded_object *o = &t->objects[f->last_object - 1];
+    uint64_t first = o->base + (f->elf.first_load_vaddr & ~(uint64_t)0xfff);
+    uint64_t end = o->base + f->elf.load_end;
+    if (end < o->base)
+        end = UINT64_MAX;
+    return start > first && start < end;
 }
 
 /* One line of /proc/PID/maps: the first mapping of a file (offset 0) gives
@@ -109,7 +131,7 @@ static void map_line(struct target *t, const char *line)
         f->name = copy;
         read_mapped_file(t, f, start, end);
     }
-    if (f->is_elf)
+    if (f->is_elf && !segment_of_last_object(t, f, start))
         add_object(t, f, start);
 }
 
