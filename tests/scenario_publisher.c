@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "stack_mapping.h"
 #include "otelctx.h"
 
 enum { MAX_THREADS = 16, MAX_ATTRS = 16, LINE_MAX_LEN = 4096 };
@@ -189,25 +190,6 @@ static void check_record(const otelctx_record *r, const struct context *c)
         pos += 2 + c->attrs[i].len;
     }
     CHECK_EQ(pos, r->attrs_data_size);
-}
-
-/* Static TLS of a glibc or musl thread sits in the mapping of its stack. */
-static int in_stack_mapping(const void *address)
-{
-    int local = 0;
-    uintptr_t stack = (uintptr_t)&local, target = (uintptr_t)address;
-    char line[512];
-    int same = 0;
-    FILE *maps = fopen("/proc/self/maps", "r");
-
-    CHECK(maps != NULL);
-    while (fgets(line, sizeof(line), maps) != NULL) {
-        unsigned long start, end;
-        if (sscanf(line, "%lx-%lx", &start, &end) == 2 && stack >= start && stack < end)
-            same = target >= start && target < end;
-    }
-    fclose(maps);
-    return same;
 }
 
 static void free_record(otelctx_record *record)

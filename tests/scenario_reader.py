@@ -29,6 +29,8 @@ import subprocess
 import sys
 import time
 
+import writer_process
+
 THREADS = 4
 SAMPLE_DEADLINE_SECONDS = 300  # generous: both cores may be busy elsewhere
 
@@ -201,8 +203,7 @@ def main():
     env = dict(os.environ)
     if "sample" in readers:
         env["OTELCTX_SCENARIO_BUSY"] = "1"
-    proc = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env)
-    try:
+    with writer_process.started(program, env=env) as proc:
         proc.stdin.write("".join(as_line(c) for c in contexts) + "\n")
         proc.stdin.flush()
         tids, self_check = [], None
@@ -238,14 +239,9 @@ def main():
             for tid, c in zip(tids, contexts):
                 compare(name, tid, records[tid], expected_record(c))
             print(f"scenario {name}: {reader} read {len(records)} threads, all match")
-        proc.stdin.close()
-        if proc.wait(timeout=60) != 0:
+        if writer_process.ended(proc) != 0:
             fail(name, f"publisher exited with {proc.returncode}")
         print(f"scenario {name}: ok")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import writer_process  # noqa: E402
+
 DEADLINE_SECONDS = 1800
 RUN_SECONDS = 2
 PUSHED_KEY, PUSHED_VALUE = 0xEE, b"pushed!"
@@ -67,17 +70,6 @@ def sample_run(inspect, pid, hz):
     return json.loads(done.stdout)
 
 
-def wait_ready(writer):
-    tids = []
-    for line in writer.stdout:
-        words = line.split()
-        if words[:1] == ["thread"]:
-            tids.append(int(words[1]))
-        elif words == ["ready"]:
-            return tids
-    fail(f"torn_writer exited with {writer.wait()} before it was ready")
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("inspect")
@@ -96,10 +88,10 @@ def main():
     counts = {"samples": 0, "inside": 0, "null": 0, "invalid": 0, "unreadable": 0, "dropped": 0,
               "records_over_cap": 0, "consistent": 0, "torn": 0}
     first_torn = None
-    writer = subprocess.Popen([args.writer, str(args.writers)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
-    try:
-        tids = wait_ready(writer)
+    with writer_process.started([args.writer, str(args.writers)]) as writer:
+        tids = writer_process.thread_ids_until_ready(writer.stdout)
+        if tids is None:
+            fail(f"torn_writer exited with {writer.wait()} before it was ready")
         print(f"torn_read: {len(tids)} writers {tids}, sampled at {args.hz} Hz until "
               f"{args.min_inside} samples inside libotelctx", flush=True)
         start = time.monotonic()
@@ -128,10 +120,6 @@ def main():
             print(f"  {line.rstrip()}")
         if writer.wait(timeout=120) != 0:
             fail(f"torn_writer exited with {writer.returncode} (a writer call failed)")
-    finally:
-        if writer.poll() is None:
-            writer.kill()
-            writer.wait()
 
     print(f"torn_read: {counts['samples']} samples in {runs} runs of {RUN_SECONDS} s, "
           f"{counts['inside']} inside libotelctx: NULL {counts['null']}, invalid {counts['invalid']}, "

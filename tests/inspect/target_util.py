@@ -7,6 +7,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import writer_process  # noqa: E402
+
 PATIENCE = 60.0  # seconds: a deadline, not an expected duration
 
 
@@ -38,11 +41,8 @@ class Target:
     def close(self):
         """Ends it: its vfork children see stdin close, the stuck threads
         resume, and it exits 0 (it would not if a thread stayed stopped)."""
-        self.proc.stdin.close()
-        try:
-            status = self.proc.wait(timeout=PATIENCE)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        status = writer_process.ended(self.proc, PATIENCE)
+        if status is None:
             fail(self.test, f"stop_target {self.pid} did not exit once stdin closed")
         if status != 0:
             fail(self.test, f"stop_target exited {status}")

@@ -13,6 +13,8 @@ set -euo pipefail
 
 ROOT=$1 WORK=$2 INSPECT=$3 READER=${4:-inspect}
 CC=musl-gcc
+# shellcheck source=library.sh
+source "$(dirname "$0")/library.sh"
 
 fail() { echo "musl: FAIL: $*" >&2; exit 1; }
 
@@ -20,15 +22,8 @@ build() {
     command -v "$CC" >/dev/null || fail "$CC not found (apt-get install musl-tools)"
     rm -rf "$WORK"
     mkdir -p "$WORK"
+    musl_build_library "$CC" "$ROOT" "$WORK"
     local flags=(-O2 -g -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -I"$ROOT/include")
-    "$CC" "${flags[@]}" -mtls-dialect=gnu2 -c "$ROOT/shim/tls_slot.c" -o "$WORK/tls_slot.o"
-    local objs=("$WORK/tls_slot.o") src
-    for src in "$ROOT"/src/*.c; do
-        "$CC" "${flags[@]}" -I"$ROOT/shim" -c "$src" -o "$WORK/$(basename "$src" .c).o"
-        objs+=("$WORK/$(basename "$src" .c).o")
-    done
-    "$CC" -shared -Wl,--version-script="$ROOT/src/otelctx.map" -Wl,--no-undefined \
-        -Wl,-z,nodelete -o "$WORK/libotelctx.so" "${objs[@]}"
     "$CC" "${flags[@]}" -DSCENARIO_DLOPEN -I"$ROOT/tests" -o "$WORK/scenario_dlopen" \
         "$ROOT/tests/scenario_publisher.c"
     "$CC" "${flags[@]}" -I"$ROOT/tests" -o "$WORK/scenario_shared" \

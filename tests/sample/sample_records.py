@@ -9,6 +9,9 @@ import subprocess
 import sys
 import threading
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import writer_process  # noqa: E402
+
 PATIENCE = 120.0  # seconds: a deadline, not an expected duration
 SKIP = 77
 STARTED = "otelctx-inspect: sampling process "
@@ -70,11 +73,8 @@ class Writer:
         return {identity(record(self.seed, t, v)): (t, v) for t in self.threads for v in (0, 1)}
 
     def close(self):
-        self.proc.stdin.close()
-        try:
-            status = self.proc.wait(timeout=PATIENCE)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
+        status = writer_process.ended(self.proc, PATIENCE)
+        if status is None:
             fail(self.test, f"sample_writer {self.pid} did not exit once stdin closed")
         if status != 0:
             fail(self.test, f"sample_writer exited {status}")

@@ -18,6 +18,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from scenario_reader import THREADS, as_line, choose_contexts, expected_record  # noqa: E402
+import writer_process  # noqa: E402
 
 
 def fail(message):
@@ -47,18 +48,11 @@ def main():
     seed = int(os.environ.get("OTELCTX_SEED", time.time_ns()))
     print(f"tls_access full_static: seed {seed}", flush=True)
     contexts = choose_contexts(random.Random(seed))
-    proc = subprocess.Popen([publisher], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
+    with writer_process.started([publisher]) as proc:
         proc.stdin.write("".join(as_line(c) for c in contexts) + "\n")
         proc.stdin.flush()
-        tids = []
-        for line in proc.stdout:
-            words = line.split()
-            if words[:1] == ["thread"]:
-                tids.append(int(words[1]))
-            elif words == ["ready"]:
-                break
-        else:
+        tids = writer_process.thread_ids_until_ready(proc.stdout)
+        if tids is None:
             fail(f"publisher exited with {proc.wait()} before it was ready")
         if len(tids) != THREADS:
             fail(f"{len(tids)} threads published, expected {THREADS}")
@@ -83,13 +77,8 @@ def main():
         if publisher not in broken[0][1]:
             fail(f"--strict slot-exported does not name {publisher}: {broken[0][1]}")
         print(f"tls_access full_static: --strict: {done.stderr.strip().splitlines()[0]}")
-        proc.stdin.close()
-        if proc.wait(timeout=60) != 0:
+        if writer_process.ended(proc) != 0:
             fail(f"publisher exited with {proc.returncode}")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 if __name__ == "__main__":

@@ -12,21 +12,10 @@ set -euo pipefail
 ROOT=$1 WORK=$2 PROBE=$3
 CC=musl-gcc
 HERE=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=../musl/library.sh
+source "$HERE/../musl/library.sh"
 
 fail() { echo "tls_access musl: FAIL: $*" >&2; exit 1; }
-
-# The library as tests/musl/run.sh builds it.
-build_library() {
-    local flags=(-O2 -g -std=c11 -D_GNU_SOURCE -fPIC -fvisibility=hidden -I"$ROOT/include")
-    "$CC" "${flags[@]}" -mtls-dialect=gnu2 -c "$ROOT/shim/tls_slot.c" -o "$WORK/tls_slot.o"
-    local objs=("$WORK/tls_slot.o") src
-    for src in "$ROOT"/src/*.c; do
-        "$CC" "${flags[@]}" -I"$ROOT/shim" -c "$src" -o "$WORK/$(basename "$src" .c).o"
-        objs+=("$WORK/$(basename "$src" .c).o")
-    done
-    "$CC" -shared -Wl,--version-script="$ROOT/src/otelctx.map" -Wl,--no-undefined \
-        -Wl,-z,nodelete -o "$WORK/libotelctx.so" "${objs[@]}"
-}
 
 build_publishers() {
     local flags=(-O2 -g -std=c11 -D_GNU_SOURCE -I"$ROOT/include")
@@ -39,7 +28,7 @@ main() {
     command -v "$CC" >/dev/null || fail "$CC not found (apt-get install musl-tools)"
     rm -rf "$WORK"
     mkdir -p "$WORK"
-    build_library
+    musl_build_library "$CC" "$ROOT" "$WORK"
     build_publishers
     python3 "$HERE/oracle.py" musl_linked --probe "$PROBE" --model tlsdesc-static \
         --oracle self -- "$WORK/musl_publisher_linked"

@@ -28,6 +28,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from scenario_reader import THREADS, as_line, choose_contexts  # noqa: E402
+import writer_process  # noqa: E402
 
 DYNAMIC_MODELS = {"tlsdesc-dynamic", "general-dynamic"}
 
@@ -71,10 +72,10 @@ def probe(name, program, pid):
     return objects, slots
 
 
-def start(name, program, contexts):
-    """The running publisher, {tid: "static"|"dynamic"} of its threads, and
-    {tid: address} of the threads that printed their slot's address."""
-    proc = subprocess.Popen(program, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def hand_contexts(name, proc, contexts):
+    """Gives the running publisher its contexts; {tid: "static"|"dynamic"}
+    of its threads, and {tid: address} of the threads that printed their
+    slot's address."""
     try:
         proc.stdin.write("".join(as_line(c) for c in contexts) + "\n")
         proc.stdin.flush()
@@ -89,7 +90,7 @@ def start(name, program, contexts):
         elif words[:1] == ["slot"]:
             addresses[int(words[1])] = int(words[2], 16)
         elif words == ["ready"]:
-            return proc, places, addresses
+            return places, addresses
     fail(name, f"publisher exited with {proc.wait()} before it was ready")
 
 
@@ -131,23 +132,18 @@ def main():
         fail(name, "gdb not found (apt-get install gdb)")
     seed = int(os.environ.get("OTELCTX_SEED", time.time_ns()))
     print(f"tls_access {name}: seed {seed}", flush=True)
-    proc, places, addresses = start(name, program, choose_contexts(random.Random(seed)))
-    try:
+    with writer_process.started(program) as proc:
+        places, addresses = hand_contexts(name, proc, choose_contexts(random.Random(seed)))
         objects, slots = probe(name, args.probe, proc.pid)
         if args.oracle == "gdb":
             addresses = gdb_addresses(name, proc.pid)
         else:
             places = {tid: "any" for tid in addresses}
         model = check(name, args, places, objects, slots, addresses)
-        proc.stdin.close()
-        if proc.wait(timeout=60) != 0:
+        if writer_process.ended(proc) != 0:
             fail(name, f"publisher exited with {proc.returncode}")
         print(f"tls_access {name}: {model}, {len(addresses)} threads as {args.oracle} "
               "resolves them: ok")
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "../check.h"
+#include "../stack_mapping.h"
 
 enum { THREADS = 2, RECORD_SIZE = 640, HEADER_SIZE = 28, ATTRS_MAX = 612 };
 
@@ -78,26 +79,6 @@ static size_t build_record(uint8_t *record, uint64_t seed)
     uint16_t size = (uint16_t)used;
     memcpy(record + 26, &size, sizeof(size));
     return HEADER_SIZE + used;
-}
-
-/* Whether address is in the mapping that holds this thread's stack (glibc
- * and musl put a thread's static TLS block there). */
-static int in_stack_mapping(const void *address)
-{
-    int local = 0;
-    uintptr_t stack = (uintptr_t)&local, target = (uintptr_t)address;
-    char line[512];
-    int same = 0;
-    FILE *maps = fopen("/proc/self/maps", "r");
-
-    CHECK(maps != NULL);
-    while (fgets(line, sizeof(line), maps) != NULL) {
-        unsigned long start, end;
-        if (sscanf(line, "%lx-%lx", &start, &end) == 2 && stack >= start && stack < end)
-            same = target >= start && target < end;
-    }
-    fclose(maps);
-    return same;
 }
 
 static void *publish_and_spin(void *arg)
