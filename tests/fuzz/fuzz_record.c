@@ -44,7 +44,8 @@ struct call {
     const uint8_t *trace_id, *span_id;
     uint8_t flags;
     const otelctx_attr *attrs;
-    size_t n_attrs;
+    size_t n_attrs;     /* as passed: may claim more than were made */
+    size_t n_made;      /* the entries of attrs made from the input */
 };
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -149,7 +150,7 @@ static void check_partial(otelctx_record *record, const struct call *c)
         return;
     REQUIRE(otelctx_record_set(record, c->trace_id, c->span_id, c->flags, NULL, 0) == 0);
     otelctx_attach(record);
-    for (size_t i = 0; c->attrs != NULL && i < c->n_attrs && i < MAX_ATTRS; i++) {
+    for (size_t i = 0; c->attrs != NULL && i < c->n_made; i++) {
         const otelctx_attr *a = &c->attrs[i];
         int ret = otelctx_attr_push(a);
         if (a->value == NULL && a->len > 0) {
@@ -197,6 +198,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         attrs[i].len = len;
         attrs[i].value = data[offset + 2] & 0x80 ? NULL : (const char *)pool + start;
         c.n_attrs++;
+        c.n_made++;
     }
     /* The values' bytes: the rest of the input, repeated (ASCII by default). */
     memset(pool, 'v', POOL);
