@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "copies.h"
 #include "key_map.h"
 #include "otelctx.h"
 #include "process_ctx.h"
@@ -27,7 +28,7 @@ static int register_key(const char *name)
     return index;
 }
 
-int otelctx_key_index(const char *name)
+int otelctx__key_index_here(const char *name)
 {
     if (name == NULL || name[0] == '\0' || strnlen(name, OTELCTX_MAX_KEY_LEN + 1) > OTELCTX_MAX_KEY_LEN)
         return -EINVAL;
@@ -45,18 +46,24 @@ int otelctx_key_index(const char *name)
         index = register_key(name);
         added = index >= 0;
     }
-    void (*on_key)(uint8_t, const char *, void *) = NULL;
-    void *arg = NULL;
+    struct otelctx_key_listener listeners[OTELCTX_MAX_LISTENERS];
+    size_t n_listeners = 0;
     const char *stored = NULL; /* the map's copy: lives as long as the process */
     if (added) {
         size_t n_keys;
         stored = otelctx__key_map(&n_keys)[index];
-        otelctx__key_listener_get(&on_key, &arg);
+        n_listeners = otelctx__key_listeners_get(listeners);
     }
     pthread_mutex_unlock(&otelctx__registry_lock);
-    /* Outside the lock: the listener may call back into otelctx (the key
-     * map, another registration) to republish its own context. */
-    if (on_key != NULL)
-        on_key((uint8_t)index, stored, arg);
+    /* Outside the lock: a listener may call back into otelctx (the key
+     * map, another registration) to republish its own context. Every copy's
+     * listener hears of every key, whichever copy registered it. */
+    for (size_t i = 0; i < n_listeners; i++)
+        listeners[i].on_key((uint8_t)index, stored, listeners[i].arg);
     return index;
+}
+
+int otelctx_key_index(const char *name)
+{
+    return otelctx__owner()->ops->key_index(name);
 }

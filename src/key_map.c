@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copies.h"
 #include "key_map.h"
 #include "otelctx.h"
 
@@ -20,10 +21,8 @@ static size_t n_keys;                /* under otelctx__registry_lock */
  * never see an entry that could still be taken back. */
 static atomic_size_t n_settled_keys;
 
-static struct {
-    void (*on_key)(uint8_t index, const char *name, void *arg);
-    void *arg;
-} listener;                          /* under otelctx__registry_lock */
+static struct otelctx_key_listener listeners[OTELCTX_MAX_LISTENERS];
+static size_t n_listeners;           /* under otelctx__registry_lock */
 
 const char *const *otelctx__key_map(size_t *count)
 {
@@ -61,13 +60,13 @@ void otelctx__key_settle(void)
     atomic_store_explicit(&n_settled_keys, n_keys, memory_order_release);
 }
 
-void otelctx__key_listener_get(void (**on_key)(uint8_t, const char *, void *), void **arg)
+size_t otelctx__key_listeners_get(struct otelctx_key_listener out[OTELCTX_MAX_LISTENERS])
 {
-    *on_key = listener.on_key;
-    *arg = listener.arg;
+    memcpy(out, listeners, n_listeners * sizeof(listeners[0]));
+    return n_listeners;
 }
 
-size_t otelctx_key_map(const char *const **names)
+size_t otelctx__key_map_here(const char *const **names)
 {
     size_t n = atomic_load_explicit(&n_settled_keys, memory_order_acquire);
     if (names != NULL)
@@ -75,11 +74,36 @@ size_t otelctx_key_map(const char *const **names)
     return n;
 }
 
+/* One entry per copy: a copy replaces or removes its own listener only, so
+ * two SDKs in one process cannot unregister each other. */
+int otelctx__key_listener_here(const struct otelctx_copy *caller,
+                               void (*on_key)(uint8_t, const char *, void *), void *arg)
+{
+    int err = 0;
+    size_t i = 0;
+
+    pthread_mutex_lock(&otelctx__registry_lock);
+    while (i < n_listeners && listeners[i].copy != caller)
+        i++;
+    if (on_key == NULL) {
+        if (i < n_listeners)
+            listeners[i] = listeners[--n_listeners];
+    } else if (i < OTELCTX_MAX_LISTENERS) {
+        listeners[i] = (struct otelctx_key_listener){caller, on_key, arg};
+        n_listeners += i == n_listeners;
+    } else {
+        err = -ENOSPC;
+    }
+    pthread_mutex_unlock(&otelctx__registry_lock);
+    return err;
+}
+
+size_t otelctx_key_map(const char *const **names)
+{
+    return otelctx__owner()->ops->key_map(names);
+}
+
 int otelctx_key_listener(void (*on_key)(uint8_t index, const char *name, void *arg), void *arg)
 {
-    pthread_mutex_lock(&otelctx__registry_lock);
-    listener.on_key = on_key;
-    listener.arg = on_key != NULL ? arg : NULL;
-    pthread_mutex_unlock(&otelctx__registry_lock);
-    return 0;
+    return otelctx__owner()->ops->key_listener(&otelctx__copy, on_key, arg);
 }

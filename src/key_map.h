@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct otelctx_copy;
+
 #define OTELCTX_MAX_KEYS 256
 #define OTELCTX_MAX_KEY_LEN 255
 
@@ -37,7 +39,25 @@ void otelctx__key_drop_last(void);
  * readers of otelctx_key_map() see them from now on. */
 void otelctx__key_settle(void);
 
-/* With the lock held: the key listener (NULL when none) and its argument. */
-void otelctx__key_listener_get(void (**on_key)(uint8_t, const char *, void *), void **arg);
+/* A key listener, and the copy of otelctx that registered it. */
+struct otelctx_key_listener {
+    const void *copy;
+    void (*on_key)(uint8_t index, const char *name, void *arg);
+    void *arg;
+};
+
+/* One listener per copy of otelctx in the process (src/copies.h). */
+#define OTELCTX_MAX_LISTENERS 16
+
+/* With the lock held: the registered listeners, copied into out; their number. */
+size_t otelctx__key_listeners_get(struct otelctx_key_listener out[OTELCTX_MAX_LISTENERS]);
+
+/* The owner's implementations of otelctx_key_map(), otelctx_key_listener()
+ * and otelctx_key_index(), for every copy (src/copies.h); caller is the
+ * copy whose listener it is. */
+size_t otelctx__key_map_here(const char *const **names);
+int otelctx__key_listener_here(const struct otelctx_copy *caller,
+                               void (*on_key)(uint8_t, const char *, void *), void *arg);
+int otelctx__key_index_here(const char *name);
 
 #endif

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "copies.h"
 #include "key_map.h"
 #include "otelctx.h"
 #include "process_ctx.h"
@@ -65,6 +66,7 @@ static struct {
     uint64_t published_at_ns;
     otelctx_kv *resource;          /* deep copy, for republishing */
     size_t n_resource;
+    const struct otelctx_copy *publisher; /* the copy that published resource */
     int external;                  /* otelctx_process_external() was called */
     int withdrawn;                 /* otelctx_process_unpublish() since the last publish */
 } ctx;
@@ -195,6 +197,13 @@ static void forget_published(void)
     ctx.payload = NULL;
     ctx.resource = NULL;
     ctx.n_resource = 0;
+    ctx.publisher = NULL;
+}
+
+/* Whether another copy of otelctx published the resource now published. */
+static int resource_of_another(const struct otelctx_copy *caller)
+{
+    return ctx.resource != NULL && ctx.publisher != caller;
 }
 
 /* fork: the lock is held across it, so the child gets the key map and the
@@ -362,7 +371,7 @@ static void settle_locked(void)
     atomic_store_explicit(&settled, 1, memory_order_release);
 }
 
-void otelctx__process_ensure(void)
+void otelctx__process_ensure_here(void)
 {
     if (atomic_load_explicit(&settled, memory_order_acquire))
         return;
@@ -380,7 +389,8 @@ int otelctx__process_republish(void)
     return publish_locked(ctx.resource, ctx.n_resource);
 }
 
-int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
+int otelctx__process_publish_here(const struct otelctx_copy *caller,
+                                  const otelctx_kv *resource, size_t n_resource)
 {
     int err = check_resource(resource, n_resource);
     if (err < 0)
@@ -392,22 +402,29 @@ int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
     otelctx_kv *copy;
     err = copy_resource(resource, n_resource, &copy);
     if (err == 0) {
-        err = ctx.external ? -EEXIST : publish_locked(copy, n_resource);
-        if (err == 0)
+        err = ctx.external || resource_of_another(caller) ? -EEXIST
+                                                          : publish_locked(copy, n_resource);
+        if (err == 0) {
             ctx.withdrawn = 0;
-        else
+            ctx.publisher = caller;
+        } else {
             free(copy);
+        }
         atomic_store(&settled, 1);
     }
     pthread_mutex_unlock(&otelctx__registry_lock);
     return err;
 }
 
-int otelctx_process_unpublish(void)
+int otelctx__process_unpublish_here(const struct otelctx_copy *caller)
 {
     int err = -ENOENT;
 
     pthread_mutex_lock(&otelctx__registry_lock);
+    if (resource_of_another(caller)) {
+        pthread_mutex_unlock(&otelctx__registry_lock);
+        return -EPERM;
+    }
     drop_parents_header();
     if (ctx.header != NULL) {
         unmap_header();
@@ -426,9 +443,13 @@ const char *otelctx_schema_version(void)
     return OTELCTX_SCHEMA_VERSION;
 }
 
-int otelctx_process_external(void)
+int otelctx__process_external_here(const struct otelctx_copy *caller)
 {
     pthread_mutex_lock(&otelctx__registry_lock);
+    if (resource_of_another(caller)) {
+        pthread_mutex_unlock(&otelctx__registry_lock);
+        return -EPERM;
+    }
     ctx.external = 1;
     drop_parents_header();
     if (ctx.header != NULL)
@@ -437,4 +458,26 @@ int otelctx_process_external(void)
     atomic_store(&settled, 1);
     pthread_mutex_unlock(&otelctx__registry_lock);
     return 0;
+}
+
+/* ---- every copy's entry points: the owner's state (src/copies.h) ---------- */
+
+void otelctx__process_ensure(void)
+{
+    otelctx__owner()->ops->process_ensure();
+}
+
+int otelctx_process_publish(const otelctx_kv *resource, size_t n_resource)
+{
+    return otelctx__owner()->ops->process_publish(&otelctx__copy, resource, n_resource);
+}
+
+int otelctx_process_unpublish(void)
+{
+    return otelctx__owner()->ops->process_unpublish(&otelctx__copy);
+}
+
+int otelctx_process_external(void)
+{
+    return otelctx__owner()->ops->process_external(&otelctx__copy);
 }

@@ -71,7 +71,7 @@ int otelctx_update(const uint8_t trace_id[16], const uint8_t span_id[8],
 {
     otelctx_record **slot = otelctx_tls_slot();
 
-    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
         return update_far(trace_id, span_id, trace_flags, attrs, n_attrs, slot);
     return update_in(trace_id, span_id, trace_flags, attrs, n_attrs, slot,
                      otelctx_tls_writing_after(slot));
@@ -148,7 +148,7 @@ int otelctx_update_span(const uint8_t span_id[8])
 {
     otelctx_record **slot = otelctx_tls_slot();
 
-    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
         return update_span_far(span_id, slot);
     return update_span_in(span_id, slot, otelctx_tls_writing_after(slot));
 }
@@ -219,7 +219,7 @@ int otelctx_attr_push(const otelctx_attr *attr)
 {
     otelctx_record **slot = otelctx_tls_slot();
 
-    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
         return attr_push_far(attr, slot);
     return attr_push_in(attr, slot, otelctx_tls_writing_after(slot));
 }
@@ -275,7 +275,7 @@ int otelctx_attr_pop(size_t n)
 {
     otelctx_record **slot = otelctx_tls_slot();
 
-    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_is_own()))
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
         return attr_pop_far(n, slot);
     return attr_pop_in(n, slot, otelctx_tls_writing_after(slot));
 }

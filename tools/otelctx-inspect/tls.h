@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Where a thread's otel_thread_ctx_v1 lives. On glibc, resolved by
- * libthread_db (the documented way, also gdb's): this file implements the
- * proc_service callbacks libthread_db calls back into. On musl (x86-64),
+ * Where a thread's otel_thread_ctx_v1 lives. On glibc, a library that
+ * reaches its slot through a resolved TLSDESC descriptor is read where the
+ * descriptor points, as the eBPF profiler reads it: where the library's code
+ * writes, which is another object's slot when that one interposes it or when
+ * the library is a copy of otelctx that joined another (src/copies.h). The
+ * rest is resolved by libthread_db (the documented way, also gdb's: the
+ * object's own definition): this file implements the proc_service callbacks
+ * libthread_db calls back into. On musl (x86-64),
  * which has no libthread_db, from the library's TLSDESC descriptor as musl's
  * resolvers read it: a static offset from the thread pointer, or a module id
  * and offset into the thread's DTV.
@@ -14,6 +19,7 @@
 #include <sys/types.h>
 
 #include "target.h"
+#include "tls_access.h"
 
 /* How to find one object's slot. */
 struct slot_location {
@@ -22,6 +28,8 @@ struct slot_location {
     uint64_t offset;        /* the slot's offset in the object's TLS block */
     uint64_t tp_offset;     /* without dynamic linker: the slot's offset from the thread
                              * pointer (modulo 2^64: below it on x86-64) */
+    int by_descriptor;      /* glibc: read where the library's TLSDESC descriptor points */
+    struct tls_access access;
 };
 
 /* 0, or -1 with the reason in why (neither glibc nor musl on x86-64). */

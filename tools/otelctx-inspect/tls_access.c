@@ -137,18 +137,18 @@ static int static_offset(const struct loaded_object *o, uint64_t word, struct tl
     return 0;
 }
 
-/* A {module, offset} pair (a tls_index, or a GOT pair) checked against o's
- * own TLS segment: the slot's 8 bytes lie in its block. */
+/* A {module, offset} pair (a tls_index, or a GOT pair), bounded. */
 static int dynamic_index(const struct loaded_object *o, const uint64_t index[2],
                          struct tls_access *out, char *why, size_t why_len)
 {
-    const Elf64_Phdr *tls = o->elf.tls;
-    if (index[0] == 0 || index[0] > MODULE_MAX || tls == NULL || tls->p_memsz < 8 ||
-        index[1] > tls->p_memsz - 8) {
+    /* The block need not be o's own: a descriptor may reach another
+     * object's slot (a definition that interposes o's, or the owner a copy
+     * of otelctx joined), so the offset is only bounded. */
+    if (index[0] == 0 || index[0] > MODULE_MAX || index[1] > (uint64_t)STATIC_TLS_MAX) {
         snprintf(why, why_len, "%s: the TLS index of " OTELCTX_SLOT_NAME " is {module %" PRIu64
-                 ", offset %" PRIu64 "}, not a module of at most %" PRIu64 " with the slot in its "
-                 "%" PRIu64 "-byte block", o->path, index[0], index[1], MODULE_MAX,
-                 tls != NULL ? (uint64_t)tls->p_memsz : 0);
+                 ", offset %" PRIu64 "}, not a module of at most %" PRIu64 " with the slot in "
+                 "its first %" PRId64 " bytes", o->path, index[0], index[1], MODULE_MAX,
+                 STATIC_TLS_MAX);
         return -1;
     }
     out->dynamic = 1;
