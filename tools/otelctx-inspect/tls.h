@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include "target.h"
+#include "tls_access.h"
 
 /* How to find one object's slot. */
 struct slot_location {
@@ -22,6 +23,12 @@ struct slot_location {
     uint64_t offset;        /* the slot's offset in the object's TLS block */
     uint64_t tp_offset;     /* without dynamic linker: the slot's offset from the thread
                              * pointer (modulo 2^64: below it on x86-64) */
+    /* glibc, x86-64: the slot as the object's TLS relocation reaches it
+     * (where its code writes, and the reference reader reads). It is not the
+     * object's own definition when another object's interposes it or a copy
+     * of otelctx points its descriptor at another copy's slot. */
+    int by_relocation;
+    struct tls_access access;
 };
 
 /* 0, or -1 with the reason in why (neither glibc nor musl on x86-64). */
@@ -35,7 +42,8 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
                struct slot_location *loc, char *why, size_t why_len);
 
 /*
- * The address of the slot in thread tid, which must be ptrace-stopped. 0; 1
+ * The address of the slot in thread tid, which must be ptrace-stopped (the
+ * one the object's relocation reaches when it has one, see by_relocation). 0; 1
  * when the thread has not allocated that module's TLS yet (its slot is NULL
  * by definition); -1 with why on error.
  */
