@@ -27,12 +27,13 @@
 #include "target.h"
 #include "tls_access.h"
 
-/* Objects listed: those past the first sampled slots' are not, and a
- * target could define the slot in any number of objects. */
+/* The objects listed, at most: a target can define the slot in any number
+ * of them. One past it whose slot is sampled is read all the same (its
+ * slot is another's), only not named. */
 enum { SAMPLE_MAX_OBJECTS = 4 * SAMPLE_MAX_SLOTS };
 
 struct located {
-    struct sample_process map;  /* what the BPF program gets: one entry a distinct slot */
+    struct sample_process map;  /* what the BPF program gets: one entry per distinct slot */
     size_t n_slots;
     struct sampled_object objects[SAMPLE_MAX_OBJECTS];
     size_t n;
