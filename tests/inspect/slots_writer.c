@@ -11,7 +11,9 @@
  * Which records are published, each writer in a thread of its own: "both"
  * (otelctx in one, the foreign writer in another), "same-thread" (both in
  * one thread), "otelctx" or "foreign" alone. The writer checks which slot
- * the foreign code reaches before it says "ready". With "busy" the
+ * the foreign code reaches before it says "ready". Built as
+ * slots_writer_interposed, the executable defines and exports the slot too.
+ * With "busy" the
  * publishing threads spin (a sampler sees only threads on a CPU) instead
  * of blocking.
  *
@@ -29,6 +31,13 @@
 
 #include "check.h"
 #include "otelctx.h"
+
+#ifdef SLOTS_WRITER_EXECUTABLE_SLOT
+/* slots_writer_interposed: the executable's own definition, exported: the
+ * dynamic linker binds libotelctx.so's reference to it (and, without
+ * RTLD_DEEPBIND, the foreign writer's). */
+__attribute__((visibility("default"))) _Thread_local void *otel_thread_ctx_v1;
+#endif
 
 /* The ids each writer publishes: the tests look for them. */
 static const uint8_t otelctx_trace[16] = {0x0c, 0x0c}, otelctx_span[8] = {0x0c, 1};
@@ -95,7 +104,8 @@ int main(int argc, char **argv)
     *(void **)&foreign_clear = dlsym(foreign, "foreign_slot_clear");
     *(void **)&foreign_address = dlsym(foreign, "foreign_slot_address");
     CHECK(foreign_publish != NULL && foreign_clear != NULL && foreign_address != NULL);
-    /* The global scope's slot is libotelctx.so's: the one otelctx writes. */
+    /* The global scope's slot (libotelctx.so's, or the executable's that
+     * interposes it) is the one otelctx writes. */
     void *ours = dlsym(RTLD_DEFAULT, "otel_thread_ctx_v1");
     CHECK(ours != NULL);
     CHECK_EQ(foreign_address() != ours, distinct);
