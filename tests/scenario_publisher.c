@@ -6,6 +6,9 @@
  *   TRACE_HEX SPAN_HEX FLAGS [KEY:VALUE_HEX ...]
  * and publishes each on its own thread: even lines with otelctx_update (the
  * thread's own record), odd lines with record_new + record_set + attach.
+ * Every key index up to the largest the lines use is first given a name
+ * (scenario.key.N), so that the records' keys are in the key map, as a
+ * reader wants them.
  * Each thread then finds its slot with dlsym("otel_thread_ctx_v1"), as a
  * reader resolving the symbol would, and checks the record against its line.
  * Prints "self_check RET WHY", one "thread TID static|dynamic" line per
@@ -47,6 +50,7 @@ static struct {
     int (*update)(const uint8_t *, const uint8_t *, uint8_t, const otelctx_attr *, size_t);
     int (*self_check)(char *, size_t);
     void (*record_free)(otelctx_record *);
+    int (*key_index)(const char *);
 } api;
 
 struct context {
@@ -117,6 +121,7 @@ static void load_api(int argc, char **argv)
     *(void **)&api.update = must_dlsym("otelctx_update");
     *(void **)&api.self_check = must_dlsym("otelctx_self_check");
     *(void **)&api.record_free = must_dlsym("otelctx_record_free");
+    *(void **)&api.key_index = must_dlsym("otelctx_key_index");
 }
 #else
 static void load_api(int argc, char **argv)
@@ -130,6 +135,7 @@ static void load_api(int argc, char **argv)
     api.update = otelctx_update;
     api.self_check = otelctx_self_check;
     api.record_free = otelctx_record_free;
+    api.key_index = otelctx_key_index;
 }
 #endif
 
@@ -235,6 +241,22 @@ static void *publish(void *arg)
     return NULL;
 }
 
+/* Names the key indexes 0 to the largest the n contexts use, in order. */
+static void name_keys(int n)
+{
+    int keys = 0;
+
+    for (int i = 0; i < n; i++)
+        for (size_t a = 0; a < contexts[i].n_attrs; a++)
+            if (contexts[i].attrs[a].key >= keys)
+                keys = contexts[i].attrs[a].key + 1;
+    for (int k = 0; k < keys; k++) {
+        char name[32];
+        snprintf(name, sizeof(name), "scenario.key.%d", k);
+        CHECK_EQ(api.key_index(name), k);
+    }
+}
+
 int main(int argc, char **argv)
 {
     char line[LINE_MAX_LEN], why[256];
@@ -251,6 +273,7 @@ int main(int argc, char **argv)
         n++;
     }
     CHECK(n > 0);
+    name_keys(n);
 
     int ret = api.self_check(why, sizeof(why));
     printf("self_check %d %s\n", ret, why);

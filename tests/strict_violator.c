@@ -167,7 +167,7 @@ static void attach_oversized(void)
     uint8_t attrs[OTELCTX_ATTRS_CAPACITY];
     size_t at = 0;
     for (size_t i = 0; i < sizeof(lengths) / sizeof(lengths[0]); i++) {
-        attrs[at++] = (uint8_t)i;
+        attrs[at++] = (uint8_t)(i % 2); /* keys of the key map's two */
         attrs[at++] = (uint8_t)lengths[i];
         memset(attrs + at, 'a' + (int)i, lengths[i]);
         at += lengths[i];
@@ -197,6 +197,7 @@ int main(int argc, char **argv)
     static const char *const hostile_names[] = {"key" HOSTILE, "http.route"};
     static const uint8_t get[] = {0, 3, 'G', 'E', 'T'};
     static const uint8_t not_utf8[] = {0, 2, 0xc3, 0x28};
+    static const uint8_t unknown_key[] = {7, 3, 'G', 'E', 'T'}; /* the key map has 2 */
     const char *mode = argc > 1 ? argv[1] : "";
     const char *mapping = "OTEL_CTX";
     int prot = 0;
@@ -250,6 +251,8 @@ int main(int argc, char **argv)
         attach_raw(7, 7, 1, get, sizeof(get) - 1);
     else if (strcmp(mode, "record-utf8") == 0)
         attach_raw(7, 7, 1, not_utf8, sizeof(not_utf8));
+    else if (strcmp(mode, "record-keys") == 0)
+        attach_raw(7, 7, 1, unknown_key, sizeof(unknown_key));
     else if (strcmp(mode, "record-size") == 0)
         attach_oversized();
     else if (strcmp(mode, "escape") == 0)

@@ -6,10 +6,12 @@ process that breaks one rule (strict_violator MODE) gives status 7 and a
 timestamp rule needs two readings: --watch runs until the violator, told
 after the first reading to lower its timestamp, is caught. A payload
 pointer that cannot be read is named as such, not as a context that kept
-changing; a context larger than the tool keeps is shown with a warning.
+changing; a context larger than the tool keeps is shown with a warning. A
+key index the key map lacks is still shown: text "#7", JSON "key": null.
 
 Usage: strict.py INSPECT VIOLATOR BAD_SLOT_LIBRARY
 """
+import json
 import os
 import re
 import signal
@@ -19,9 +21,9 @@ import sys
 RULES = ["mapping-name", "one-process-context", "mapping-not-executable", "header-version",
          "payload-size", "schema-version", "threadlocal-once", "schema-present", "key-names",
          "slot-size", "record-ids", "record-flags", "record-entries", "record-utf8",
-         "record-size", "schema-published"]
+         "record-size", "record-keys", "schema-published"]
 IMPLIED = {"mapping-name": {"one-process-context"}, "header-version": {"schema-published"},
-           "payload-size": {"schema-present"}}
+           "payload-size": {"schema-present", "record-keys"}}
 
 
 def fail(message):
@@ -102,6 +104,24 @@ def over_limits(inspect, violator, bad_slot):
     print("inspect strict: over the inspector's limits: said, the rest shown")
 
 
+def unknown_key(inspect, violator, bad_slot):
+    """The record-keys violator's attribute: index 7, a key map of 2."""
+    proc = start(violator, "record-keys", bad_slot)
+    try:
+        text, as_json = (subprocess.run([inspect] + extra + [str(proc.pid)], capture_output=True,
+                                        text=True, timeout=120) for extra in ([], ["--json"]))
+    finally:
+        stop(proc)
+    if '      #7 = "GET"\n' not in text.stdout:
+        fail(f"unknown key: no '#7 = \"GET\"' in the text: {text.stdout}")
+    reading = json.loads(as_json.stdout)
+    attributes = [t.get("attributes") for o in reading["objects"] for t in o["threads"]
+                  if t["state"] == "valid"]
+    if attributes != [[{"index": 7, "key": None, "value": "GET", "value_hex": "474554"}]]:
+        fail(f"unknown key: JSON attributes {attributes}")
+    print("inspect strict: unknown key index: shown as #7, JSON key null")
+
+
 def main():
     inspect, violator, bad_slot = sys.argv[1:4]
     status, rules, stderr = one_reading(inspect, violator, bad_slot, "clean")
@@ -114,7 +134,7 @@ def main():
             fail(f"{rule}: exit {status}, rules {rules}: {stderr.strip()}")
         # What follows from the break is allowed: a badly named mapping is also a
         # second one; a header readers refuse leaves no readable context, an empty
-        # payload no schema.
+        # payload no schema and no key map.
         extra = set(rules) - {rule} - IMPLIED.get(rule, set())
         if extra:
             fail(f"{rule}: also reported {sorted(extra)}: {stderr.strip()}")
@@ -122,6 +142,7 @@ def main():
     timestamp(inspect, violator, bad_slot)
     unreadable_payload(inspect, violator, bad_slot)
     over_limits(inspect, violator, bad_slot)
+    unknown_key(inspect, violator, bad_slot)
 
 
 if __name__ == "__main__":

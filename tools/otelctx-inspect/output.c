@@ -54,6 +54,61 @@ void print_json_attributes(FILE *out, const struct process_ctx *ctx, const otelc
     fputc(']', out);
 }
 
+/* With several objects defining the slot, whether this one's is its own
+ * or the one other objects reach too. */
+static void text_sharing(FILE *out, const struct snapshot *s, size_t o)
+{
+    size_t shown = 0;
+
+    if (s->n_slots < 2)
+        return;
+    for (size_t i = 0; i < s->n_slots; i++) {
+        if (i == o || s->slots[i].slot != s->slots[o].slot)
+            continue;
+        fputs(shown++ ? ", " : " (the same slot as ", out);
+        escape_string(out, s->slots[i].object->path, ESCAPE_TEXT);
+    }
+    fputs(shown ? ")" : " (a distinct slot)", out);
+}
+
+/* The other objects whose slot is object o's, as a JSON array of paths. */
+static void json_shared_with(FILE *out, const struct snapshot *s, size_t o)
+{
+    size_t shown = 0;
+
+    fputc('[', out);
+    for (size_t i = 0; i < s->n_slots; i++) {
+        if (i == o || s->slots[i].slot != s->slots[o].slot)
+            continue;
+        fputs(shown++ ? "," : "", out);
+        print_json_string(out, s->slots[i].object->path);
+    }
+    fputc(']', out);
+}
+
+/* "slots": each distinct slot's objects and how many threads hold a
+ * record in it (each thread once, however many objects share the slot). */
+static void json_slots(FILE *out, const struct snapshot *s)
+{
+    fprintf(out, ",\"slots\":[");
+    for (size_t k = 0; k < s->n_distinct; k++) {
+        const struct slot_object *first = NULL;
+        size_t published = 0;
+        fprintf(out, "%s{\"objects\":[", k ? "," : "");
+        for (size_t i = 0; i < s->n_slots; i++) {
+            if (s->slots[i].slot != k)
+                continue;
+            fputs(first ? "," : "", out);
+            first = first ? first : &s->slots[i];
+            print_json_string(out, s->slots[i].object->path);
+        }
+        for (size_t t = 0; first != NULL && t < first->n_threads; t++)
+            published += (size_t)thread_record_published(&first->threads[t]);
+        fprintf(out, "],\"threads_with_records\":%zu}", published);
+    }
+    fputc(']', out);
+}
+
 void print_text(FILE *out, const struct target *t, const struct snapshot *s)
 {
     const struct process_ctx *ctx = &s->ctx;
@@ -88,6 +143,7 @@ void print_text(FILE *out, const struct target *t, const struct snapshot *s)
         const struct slot_object *so = &s->slots[o];
         fprintf(out, "slot " OTELCTX_SLOT_NAME " in ");
         escape_string(out, so->object->path, ESCAPE_TEXT);
+        text_sharing(out, s, o);
         fputc('\n', out);
         for (size_t i = 0; i < so->n_threads; i++) {
             const struct thread_record *tr = &so->threads[i];
@@ -159,6 +215,8 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
         const struct slot_object *so = &s->slots[o];
         fprintf(out, "%s{\"path\":", o ? "," : "");
         print_json_string(out, so->object->path);
+        fprintf(out, ",\"slot\":%zu,\"slot_shared_with\":", so->slot);
+        json_shared_with(out, s, o);
         fprintf(out, ",\"threads\":[");
         for (size_t i = 0; i < so->n_threads; i++) {
             const struct thread_record *tr = &so->threads[i];
@@ -180,5 +238,7 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
         }
         fprintf(out, "]}");
     }
-    fprintf(out, "],\"threads_not_read\":%zu}\n", snapshot_not_read(s));
+    fputc(']', out);
+    json_slots(out, s);
+    fprintf(out, ",\"threads_not_read\":%zu}\n", snapshot_not_read(s));
 }

@@ -27,18 +27,39 @@
 #include "target.h"
 #include "tls_access.h"
 
+/* The objects listed, at most: a target can define the slot in any number
+ * of them. One past it whose slot is sampled is read all the same (its
+ * slot is another's), only not named. */
+enum { SAMPLE_MAX_OBJECTS = 4 * SAMPLE_MAX_SLOTS };
+
 struct located {
-    struct sample_process map;  /* what the BPF program gets */
-    struct sampled_object objects[SAMPLE_MAX_SLOTS];
+    struct sample_process map;  /* what the BPF program gets: one entry per distinct slot */
+    size_t n_slots;
+    struct sampled_object objects[SAMPLE_MAX_OBJECTS];
     size_t n;
 };
 
-/* The slot of each object defining it, at most SAMPLE_MAX_SLOTS (the
- * program reads each at every sample). 0 or an exit code. */
+/* Whether two objects' slots are one: the same place from the thread
+ * pointer. An object interposed by another, or a copy of otelctx pointing
+ * its descriptor at another's slot, resolves to the same offset or the same
+ * module and offset. */
+static int same_slot(const struct sample_slot *a, const struct sample_slot *b)
+{
+    if (a->access != b->access)
+        return 0;
+    if (a->access == SAMPLE_STATIC)
+        return a->tp_offset == b->tp_offset;
+    return a->module == b->module && a->offset == b->offset && a->dtv_entry == b->dtv_entry &&
+           a->dtv_pointer_offset == b->dtv_pointer_offset;
+}
+
+/* The slot of each object defining it; each distinct slot once (the
+ * program reads each at every sample: a shared slot read twice would count
+ * its records twice), at most SAMPLE_MAX_SLOTS. 0 or an exit code. */
 static int locate_slots(const struct target *t, struct located *l)
 {
     char why[512];
-    size_t defining = 0;
+    size_t distinct = 0;
 
     memset(l, 0, sizeof(*l));
     for (size_t i = 0; i < t->n_objects; i++) {
@@ -51,21 +72,28 @@ static int locate_slots(const struct target *t, struct located *l)
             diag("%s", why);
             return EXIT_NO_TLS;
         }
-        if (defining++ >= SAMPLE_MAX_SLOTS)
+        struct sample_slot s = {
+            .access = a.dynamic ? SAMPLE_DYNAMIC : SAMPLE_STATIC,
+            .tp_offset = a.tp_offset,
+            .module = a.module,
+            .offset = a.offset,
+            .dtv_entry = a.dtv_entry,
+            .dtv_pointer_offset = a.dtv_pointer_offset,
+        };
+        size_t k = 0;
+        while (k < l->n_slots && !same_slot(&l->map.slots[k], &s))
+            k++;
+        if (k == l->n_slots && distinct++ >= SAMPLE_MAX_SLOTS)
             continue;
-        struct sample_slot *s = &l->map.slots[l->n];
-        s->access = a.dynamic ? SAMPLE_DYNAMIC : SAMPLE_STATIC;
-        s->tp_offset = a.tp_offset;
-        s->module = a.module;
-        s->offset = a.offset;
-        s->dtv_entry = a.dtv_entry;
-        s->dtv_pointer_offset = a.dtv_pointer_offset;
-        l->objects[l->n++] = (struct sampled_object){o->path, tls_model_name(a.model),
-                                                     a.slot_only_in_symtab};
+        if (k == l->n_slots)
+            l->map.slots[l->n_slots++] = s;
+        if (l->n < SAMPLE_MAX_OBJECTS)
+            l->objects[l->n++] = (struct sampled_object){o->path, tls_model_name(a.model),
+                                                         a.slot_only_in_symtab, k};
     }
-    if (defining > SAMPLE_MAX_SLOTS)
-        diag("warning: %zu objects define " OTELCTX_SLOT_NAME ": the first %d are sampled",
-             defining, SAMPLE_MAX_SLOTS);
+    if (distinct > SAMPLE_MAX_SLOTS)
+        diag("warning: %zu distinct " OTELCTX_SLOT_NAME " slots: the first %d are sampled",
+             distinct, SAMPLE_MAX_SLOTS);
     if (l->n == 0) {
         diag("process %d (%s) does not publish thread contexts: no loaded object defines "
              OTELCTX_SLOT_NAME, (int)t->pid, t->comm);
@@ -203,8 +231,8 @@ static int sample_target(struct session *s, const struct sample_options *o, int 
         diag("process %d exited while it was sampled", (int)o->pid);
     diag_flush();
     tally_sort(&s->tally);
-    struct sample_result r = {&s->t, &s->ctx, s->slots.objects, s->slots.n, &s->tally,
-                              o->hz, o->seconds, dropped};
+    struct sample_result r = {&s->t, &s->ctx, s->slots.objects, s->slots.n, s->slots.n_slots,
+                              &s->tally, o->hz, o->seconds, dropped};
     if (o->json)
         sample_print_json(stdout, &r);
     else

@@ -35,6 +35,15 @@ static void text_attributes(FILE *out, const struct process_ctx *ctx, const otel
     }
 }
 
+/* The first object of a slot: the one records name. */
+static const struct sampled_object *slot_object(const struct sample_result *r, size_t slot)
+{
+    for (size_t i = 0; i < r->n_objects; i++)
+        if (r->objects[i].slot == slot)
+            return &r->objects[i];
+    return &r->objects[0];
+}
+
 static void text_count(FILE *out, const char *what, uint64_t n, uint64_t of)
 {
     fprintf(out, "%9llu %5.1f%%  %s\n", (unsigned long long)n, percent(n, of), what);
@@ -52,8 +61,14 @@ void sample_print_text(FILE *out, const struct sample_result *r)
     for (size_t i = 0; i < r->n_objects; i++) {
         fputc(' ', out);
         escape_string(out, r->objects[i].path, ESCAPE_TEXT);
-        fprintf(out, " (%s%s)", r->objects[i].model,
+        fprintf(out, " (%s%s", r->objects[i].model,
                 r->objects[i].slot_only_in_symtab ? ", .symtab only" : "");
+        const struct sampled_object *first = slot_object(r, r->objects[i].slot);
+        if (first != &r->objects[i]) {
+            fputs(", the same slot as ", out);
+            escape_string(out, first->path, ESCAPE_TEXT);
+        }
+        fputc(')', out);
     }
     fprintf(out, "\n%9s %6s  %-32s  %-16s  %-5s  %s\n", "samples", "%", "trace id", "span id",
             "flags", "attributes");
@@ -65,9 +80,9 @@ void sample_print_text(FILE *out, const struct sample_result *r)
         print_hex(out, tr->record.span_id, 8);
         fprintf(out, "  %02x", tr->record.trace_flags);
         text_attributes(out, r->ctx, &tr->record);
-        if (r->n_objects > 1) {
+        if (r->n_slots > 1) {
             fputs(" [", out);
-            escape_string(out, r->objects[tr->slot].path, ESCAPE_TEXT);
+            escape_string(out, slot_object(r, tr->slot)->path, ESCAPE_TEXT);
             fputc(']', out);
         }
         fputc('\n', out);
@@ -93,6 +108,21 @@ void sample_print_text(FILE *out, const struct sample_result *r)
         text_count(out, "(no object: anonymous or JIT code, vDSO)", t->ip_unnamed, code_total);
 }
 
+/* The paths of the objects of slot k, but object `except`, as a JSON array. */
+static void json_objects(FILE *out, const struct sample_result *r, size_t k, size_t except)
+{
+    size_t shown = 0;
+
+    fputc('[', out);
+    for (size_t i = 0; i < r->n_objects; i++) {
+        if (i == except || r->objects[i].slot != k)
+            continue;
+        fputs(shown++ ? "," : "", out);
+        print_json_string(out, r->objects[i].path);
+    }
+    fputc(']', out);
+}
+
 void sample_print_json(FILE *out, const struct sample_result *r)
 {
     const struct tally *t = r->tally;
@@ -111,15 +141,24 @@ void sample_print_json(FILE *out, const struct sample_result *r)
         fprintf(out, "\",\"trace_flags\":%u,\"attributes\":", tr->record.trace_flags);
         print_json_attributes(out, r->ctx, &tr->record);
         fprintf(out, ",\"samples\":%llu,\"object\":", (unsigned long long)tr->samples);
-        print_json_string(out, r->objects[tr->slot].path);
+        print_json_string(out, slot_object(r, tr->slot)->path);
         fputc('}', out);
     }
     fprintf(out, "],\"records_over_cap\":%llu,\"objects\":[", (unsigned long long)t->over_cap);
     for (size_t i = 0; i < r->n_objects; i++) {
         fprintf(out, "%s{\"object\":", i ? "," : "");
         print_json_string(out, r->objects[i].path);
-        fprintf(out, ",\"model\":\"%s\",\"slot_only_in_symtab\":%s}", r->objects[i].model,
-                r->objects[i].slot_only_in_symtab ? "true" : "false");
+        fprintf(out, ",\"model\":\"%s\",\"slot_only_in_symtab\":%s,\"slot\":%zu,"
+                "\"slot_shared_with\":", r->objects[i].model,
+                r->objects[i].slot_only_in_symtab ? "true" : "false", r->objects[i].slot);
+        json_objects(out, r, r->objects[i].slot, i);
+        fputc('}', out);
+    }
+    fprintf(out, "],\"slots\":[");
+    for (size_t k = 0; k < r->n_slots; k++) {
+        fprintf(out, "%s{\"objects\":", k ? "," : "");
+        json_objects(out, r, k, r->n_objects);
+        fputc('}', out);
     }
     fprintf(out, "],\"ip_objects\":[");
     for (size_t i = 0; i < t->n_ip_objects; i++) {

@@ -10,11 +10,12 @@
 #include "sample_tally.h"
 #include "target.h"
 
-/* An object whose slot was sampled: slot index i of the tally is objects[i]. */
+/* An object whose slot was sampled. */
 struct sampled_object {
     const char *path;
     const char *model;          /* tls_model_name() */
     int slot_only_in_symtab;
+    size_t slot;                /* the tally's slot index: objects sharing a slot have one */
 };
 
 struct sample_result {
@@ -22,6 +23,7 @@ struct sample_result {
     const struct process_ctx *ctx;
     const struct sampled_object *objects;
     size_t n_objects;
+    size_t n_slots;             /* distinct slots sampled */
     const struct tally *tally;  /* sorted */
     unsigned hz;
     double seconds;

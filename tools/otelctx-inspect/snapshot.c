@@ -67,6 +67,7 @@ static void read_stopped(pid_t tid, size_t index, void *arg)
         uint64_t slot;
         int found = tls_address(g->t, tid, &o->location, &slot, why, sizeof(why));
         if (found == 0) {
+            r->slot_address = slot;
             read_record(g->t, slot, r);
         } else if (found < 0) {
             r->state = RECORD_UNREADABLE;
@@ -205,6 +206,37 @@ static int read_threads(const struct target *t, struct snapshot *s)
     return ret;
 }
 
+/* Whether objects a and b reached the same slot in some thread. */
+static int same_slot(const struct slot_object *a, const struct slot_object *b)
+{
+    for (size_t k = 0; k < a->n_threads && k < b->n_threads; k++)
+        if (a->threads[k].slot_address != 0 &&
+            a->threads[k].slot_address == b->threads[k].slot_address)
+            return 1;
+    return 0;
+}
+
+/*
+ * Groups the objects by the slot their code reaches: one object's
+ * definition interposing another's, or a copy of otelctx pointing its
+ * descriptor at another copy's slot, makes one slot of two. The threads of
+ * every object are listed in the same order (keep_thread).
+ */
+static void group_slots(struct snapshot *s)
+{
+    s->n_distinct = 0;
+    for (size_t i = 0; i < s->n_slots; i++) {
+        s->slots[i].slot = s->n_distinct;
+        for (size_t j = 0; j < i; j++)
+            if (same_slot(&s->slots[i], &s->slots[j])) {
+                s->slots[i].slot = s->slots[j].slot;
+                break;
+            }
+        if (s->slots[i].slot == s->n_distinct)
+            s->n_distinct++;
+    }
+}
+
 static int find_slot_objects(const struct target *t, struct snapshot *s)
 {
     for (size_t i = 0; i < t->n_objects; i++) {
@@ -275,6 +307,8 @@ int snapshot_take(const struct target *t, struct snapshot *s)
     if (ret == 0)
         ret = read_threads(t, s);
     tls_close();
+    if (ret == 0)
+        group_slots(s);
     if (ret != 0)
         snapshot_free(s);
     return ret;
@@ -287,6 +321,20 @@ void snapshot_free(struct snapshot *s)
     free(s->slots);
     s->slots = NULL;
     s->n_slots = 0;
+}
+
+int thread_record_published(const struct thread_record *r)
+{
+    return r->address != 0 && (r->state == RECORD_VALID || r->state == RECORD_INVALID ||
+                               r->state == RECORD_UNREADABLE);
+}
+
+int snapshot_first_of_slot(const struct snapshot *s, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (s->slots[j].slot == s->slots[i].slot)
+            return 0;
+    return 1;
 }
 
 size_t snapshot_not_read(const struct snapshot *s)

@@ -98,11 +98,13 @@ static int all_zero(const uint8_t *p, size_t n)
     return 1;
 }
 
-static void check_record(const struct thread_record *tr, struct verdict *v)
+static void check_record(const struct thread_record *tr, const struct process_ctx *c,
+                         struct verdict *v)
 {
     const otelctx_record *r = &tr->record;
     int no_trace = all_zero(r->trace_id, 16), no_span = all_zero(r->span_id, 8);
-    size_t pos = 0, bad_utf8 = 0;
+    size_t pos = 0, bad_utf8 = 0, unknown_keys = 0;
+    unsigned first_unknown = 0;
     uint8_t key, len;
     const uint8_t *value;
 
@@ -111,6 +113,8 @@ static void check_record(const struct thread_record *tr, struct verdict *v)
     rule(v, !no_trace || r->trace_flags == 0, "record-flags",
          "thread %d: trace flags %u without a trace", (int)tr->tid, r->trace_flags);
     while (record_next_entry(r, &pos, &key, &value, &len)) {
+        if (key >= c->n_keys && unknown_keys++ == 0)
+            first_unknown = key;
         for (size_t i = 0; i < len;) {
             size_t n = utf8_sequence(value + i, len - i);
             if (n == 0) {
@@ -127,6 +131,63 @@ static void check_record(const struct thread_record *tr, struct verdict *v)
          "thread %d: entries end at %zu of %zu bytes", (int)tr->tid, pos, record_attrs_size(r));
     rule(v, bad_utf8 == 0, "record-utf8", "thread %d: %zu value(s) not UTF-8", (int)tr->tid,
          bad_utf8);
+    /* A reader skips such an attribute: its key has no name. Without a
+     * readable context schema-published says it all: no reader looks. */
+    if (c->present)
+        rule(v, unknown_keys == 0, "record-keys",
+             "thread %d: %zu attribute(s) with a key index the key map lacks (first #%u; %s)",
+             (int)tr->tid, unknown_keys, first_unknown,
+             c->n_key_map_attrs > 0 ? "the key map has fewer keys" : "no key map published");
+}
+
+/* Appends to a bounded text, cutting what does not fit. */
+static void append(char *text, size_t size, size_t *used, const char *format, ...)
+    __attribute__((format(printf, 4, 5)));
+static void append(char *text, size_t size, size_t *used, const char *format, ...)
+{
+    va_list ap;
+
+    if (*used >= size - 1)
+        return;
+    va_start(ap, format);
+    int n = vsnprintf(text + *used, size - *used, format, ap);
+    va_end(ap);
+    if (n > 0)
+        *used = *used + (size_t)n < size ? *used + (size_t)n : size - 1;
+}
+
+/* The first thread with a record in distinct slot k, 0 if none. */
+static pid_t publishing_thread(const struct snapshot *s, size_t k)
+{
+    for (size_t i = 0; i < s->n_slots; i++)
+        for (size_t t = 0; t < s->slots[i].n_threads && s->slots[i].slot == k; t++)
+            if (thread_record_published(&s->slots[i].threads[t]))
+                return s->slots[i].threads[t].tid;
+    return 0;
+}
+
+/* Readers keep one slot per process: records in a second distinct slot
+ * are records no profiler sees. The detail names each slot with records by
+ * its objects ("A = B" when several share it) and a thread of its. */
+static void check_one_slot(const struct snapshot *s, struct verdict *v)
+{
+    char names[4096] = "";
+    size_t used = 0, with_records = 0;
+
+    for (size_t k = 0; k < s->n_distinct; k++) {
+        pid_t tid = publishing_thread(s, k);
+        if (tid == 0)
+            continue;
+        append(names, sizeof(names), &used, "%s", with_records++ ? "; " : "");
+        for (size_t i = 0, named = 0; i < s->n_slots; i++)
+            if (s->slots[i].slot == k)
+                append(names, sizeof(names), &used, "%s%s", named++ ? " = " : "",
+                       s->slots[i].object->path);
+        append(names, sizeof(names), &used, " (thread %d)", (int)tid);
+    }
+    rule(v, with_records <= 1, "one-slot",
+         "records in %zu distinct slots: %s; a reader keeps one slot per process and misses the "
+         "others' records", with_records, names);
 }
 
 int strict_check(FILE *out, const struct target *t, const struct snapshot *s,
@@ -136,6 +197,7 @@ int strict_check(FILE *out, const struct target *t, const struct snapshot *s,
 
     check_mappings(t, &v);
     check_process_ctx(&s->ctx, s->n_slots > 0, state, &v);
+    check_one_slot(s, &v);
     for (size_t i = 0; i < s->n_slots; i++) {
         const struct slot_object *o = &s->slots[i];
         rule(&v, o->object->elf.slot->st_size == 8, "slot-size",
@@ -145,9 +207,10 @@ int strict_check(FILE *out, const struct target *t, const struct snapshot *s,
              "%s: " OTELCTX_SLOT_NAME " only in .symtab, OTEP 4947 wants it in .dynsym "
              "(the reference reader falls back to .symtab, a stripped binary has none)",
              o->object->path);
-        for (size_t k = 0; k < o->n_threads; k++)
+        /* A shared slot's records are checked once, not once per object. */
+        for (size_t k = 0; k < o->n_threads && snapshot_first_of_slot(s, i); k++)
             if (o->threads[k].state == RECORD_VALID)
-                check_record(&o->threads[k], &v);
+                check_record(&o->threads[k], &s->ctx, &v);
     }
     fprintf(out, "otelctx-inspect: strict: %d rule checks, %d broken\n", v.rules, v.broken);
     return v.broken;

@@ -149,13 +149,16 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
     }
     if (how == BY_THREAD_DB) {
         loc->link_map = link_map_of(t, object);
-        /* A descriptor not resolved yet (lazy binding: the code never ran)
-         * says nothing; libthread_db's answer stands then. */
-        char unused[256];
-        loc->by_descriptor = !object->is_executable && descriptor_of(object) != 0 &&
-                             tls_access_locate(t, object, &loc->access, unused, sizeof(unused)) == 0;
-        if (loc->link_map != 0)
+        if (loc->link_map != 0) {
+            /* An executable without a relocation (local-exec) reaches its
+             * own block: libthread_db's answer. Where the relocation cannot
+             * be followed (aarch64, a lazy descriptor), libthread_db's too. */
+            char ignored[512];
+            loc->by_relocation = tls_access_locate(t, object, &loc->access, ignored,
+                                                   sizeof(ignored)) == 0 &&
+                                 loc->access.model != TLS_MODEL_LOCAL_EXEC;
             return 0;
+        }
         snprintf(why, why_len, "%s: exports " OTELCTX_SLOT_NAME " but is not loaded by the "
                  "dynamic linker", object->path);
         return 1;
@@ -234,14 +237,12 @@ static int musl_address(const struct target *t, pid_t tid, const struct slot_loc
 int tls_address(const struct target *t, pid_t tid, const struct slot_location *loc,
                 uint64_t *address, char *why, size_t why_len)
 {
-    if (how == BY_STATIC_OFFSET || loc->by_descriptor) {
+    if (how == BY_STATIC_OFFSET) {
         uint64_t tp;
         if (thread_pointer(tid, &tp) != 0) {
             snprintf(why, why_len, "cannot read the thread pointer of thread %d", (int)tid);
             return -1;
         }
-        if (loc->by_descriptor)
-            return tls_access_address(t, &loc->access, tp, address, why, why_len);
         *address = tp + loc->tp_offset;
         return 0;
     }
@@ -255,5 +256,12 @@ int tls_address(const struct target *t, pid_t tid, const struct slot_location *l
 #else
     (void)t; /* musl is read on x86-64 only */
 #endif
+    if (loc->by_relocation) {
+        uint64_t tp;
+        int ret = thread_pointer(tid, &tp) == 0
+                      ? tls_access_address(t, &loc->access, tp, address, why, why_len) : -1;
+        if (ret >= 0)
+            return ret;
+    }
     return thread_db_tls_address(tid, loc->link_map, loc->offset, address, why, why_len);
 }

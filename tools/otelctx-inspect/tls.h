@@ -1,13 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Where a thread's otel_thread_ctx_v1 lives. On glibc, a library that
- * reaches its slot through a resolved TLSDESC descriptor is read where the
- * descriptor points, as the eBPF profiler reads it: where the library's code
- * writes, which is another object's slot when that one interposes it or when
- * the library is a copy of otelctx that joined another (src/copies.h). The
- * rest is resolved by libthread_db (the documented way, also gdb's: the
- * object's own definition): this file implements the proc_service callbacks
- * libthread_db calls back into. On musl (x86-64),
+ * Where a thread's otel_thread_ctx_v1 lives. On glibc, resolved by
+ * libthread_db (the documented way, also gdb's): this file implements the
+ * proc_service callbacks libthread_db calls back into. On musl (x86-64),
  * which has no libthread_db, from the library's TLSDESC descriptor as musl's
  * resolvers read it: a static offset from the thread pointer, or a module id
  * and offset into the thread's DTV.
@@ -28,7 +23,11 @@ struct slot_location {
     uint64_t offset;        /* the slot's offset in the object's TLS block */
     uint64_t tp_offset;     /* without dynamic linker: the slot's offset from the thread
                              * pointer (modulo 2^64: below it on x86-64) */
-    int by_descriptor;      /* glibc: read where the library's TLSDESC descriptor points */
+    /* glibc, x86-64: the slot as the object's TLS relocation reaches it
+     * (where its code writes, and the reference reader reads). It is not the
+     * object's own definition when another object's interposes it or a copy
+     * of otelctx points its descriptor at another copy's slot. */
+    int by_relocation;
     struct tls_access access;
 };
 
@@ -43,7 +42,8 @@ int tls_locate(const struct target *t, const struct loaded_object *object,
                struct slot_location *loc, char *why, size_t why_len);
 
 /*
- * The address of the slot in thread tid, which must be ptrace-stopped. 0; 1
+ * The address of the slot in thread tid, which must be ptrace-stopped (the
+ * one the object's relocation reaches when it has one, see by_relocation). 0; 1
  * when the thread has not allocated that module's TLS yet (its slot is NULL
  * by definition); -1 with why on error.
  */

@@ -99,6 +99,7 @@ static void setup(struct reading *r, const uint8_t *data, size_t size)
     r->slot_object.n_threads = 1;
     r->snapshot.slots = &r->slot_object;
     r->snapshot.n_slots = 1;
+    r->snapshot.n_distinct = 1;
     r->target.pid = 1;
     memcpy(r->target.comm, "fuzz", 5);
 }
