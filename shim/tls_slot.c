@@ -103,6 +103,29 @@ void otelctx_tls_settle(otelctx_record **owner_block)
                      __ATOMIC_RELAXED);
 }
 
+/* The TLSDESC calling convention: the descriptor's address in x86-64 %rax
+ * (aarch64 x0), its resolver called through its first word, the offset
+ * from the thread pointer returned there; every other register is kept but
+ * the flags (and aarch64's link register). */
+void *otelctx_tls_descriptor_target(const void *descriptor)
+{
+    void *address;
+#if defined(__x86_64__)
+    __asm__("call *(%%rax)\n\t"
+            "add %%fs:0, %%rax"
+            : "=a"(address) : "a"(descriptor) : "cc", "memory");
+#else
+    register const void *x0 __asm__("x0") = descriptor;
+    __asm__("ldr x1, [x0]\n\t"
+            "blr x1\n\t"
+            "mrs x1, tpidr_el0\n\t"
+            "add x0, x0, x1"
+            : "+r"(x0) : : "x1", "x30", "cc", "memory");
+    address = (void *)x0;
+#endif
+    return address;
+}
+
 /* The pages holding [at, at + len). */
 static int protect(uintptr_t at, size_t len, uintptr_t page, int prot)
 {

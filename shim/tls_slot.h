@@ -74,6 +74,11 @@ static inline unsigned char *otelctx_tls_writing_after(otelctx_record **slot)
 __attribute__((visibility("hidden")))
 void otelctx_tls_settle(otelctx_record **owner_block);
 
+/* Where a resolved TLSDESC descriptor (another object's) reaches for the
+ * calling thread: its resolver called as that object's code calls it. */
+__attribute__((visibility("hidden")))
+void *otelctx_tls_descriptor_target(const void *descriptor);
+
 /*
  * Makes this copy's code reach the slot through the owner's TLS descriptor:
  * copies its two words (resolver, argument) over each of this copy's n

@@ -200,6 +200,19 @@ static void note(struct census *c, const char *format, const char *name, const c
         c->used += (size_t)n;
 }
 
+/* Whether another writer's object writes slot: its definition is the one
+ * otelctx is bound to, or its code's descriptor reaches otelctx's. */
+static bool writes_slot(const struct otelctx_loaded_object *o, otelctx_record **slot)
+{
+    void *descriptors[1];
+
+    if (otelctx__loaded_object_slot_here(o) == (void *)slot)
+        return true;
+    return otelctx__loaded_object_slot_descriptors(o, descriptors, 1) == 1 &&
+           resolved(descriptors[0], o) &&
+           otelctx_tls_descriptor_target(descriptors[0]) == (void *)slot;
+}
+
 static int count_definers(struct dl_phdr_info *info, size_t size, void *arg)
 {
     struct census *c = arg;
@@ -213,8 +226,7 @@ static int count_definers(struct dl_phdr_info *info, size_t size, void *arg)
     struct otelctx_copy *copy = copy_of(&o, &other_abi);
     if (copy == &otelctx__copy)
         return 0;
-    bool shared = copy != NULL ? copy->ops->slot() == c->slot
-                               : otelctx__loaded_object_slot_here(&o) == (void *)c->slot;
+    bool shared = copy != NULL ? copy->ops->slot() == c->slot : writes_slot(&o, c->slot);
     if (copy != NULL && shared && atomic_load(&copy->owner) == c->owner) {
         c->joined++;
         return 0;
