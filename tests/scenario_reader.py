@@ -23,13 +23,13 @@ import argparse
 import json
 import os
 import random
-import re
 import shutil
 import subprocess
 import sys
 import time
 
 import writer_process
+from gdb_slots import read_slots
 
 THREADS = 4
 SAMPLE_DEADLINE_SECONDS = 300  # generous: both cores may be busy elsewhere
@@ -72,21 +72,10 @@ def expected_record(c):
 
 def read_with_gdb(name, pid):
     """{lwp: record bytes} for every thread whose slot is not NULL."""
-    command = ["gdb", "--batch", "--nx", "-p", str(pid),
-               "-ex", "set pagination off",
-               "-ex", "thread apply all -s x/640xb *(unsigned char **)&otel_thread_ctx_v1"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or "No symbol" in done.stdout + done.stderr:
-        fail(name, f"gdb could not read otel_thread_ctx_v1: {done.stderr.strip()[-600:]}")
-    records, current = {}, None
-    for line in done.stdout.splitlines():
-        thread = re.match(r"^Thread \d+ \(.*LWP (\d+)\)", line)
-        if thread:
-            current = records.setdefault(int(thread.group(1)), bytearray())
-        elif current is not None and re.match(r"^0x[0-9a-f]+", line):
-            data = line.split(":", 1)[1]
-            current += bytes(int(b, 16) for b in re.findall(r"0x([0-9a-f]{2})\b", data))
-    return {lwp: bytes(r) for lwp, r in records.items() if r}
+    records = read_slots(pid)
+    if isinstance(records, str):
+        fail(name, records)
+    return records
 
 
 def read_with_inspect(name, inspect, pid):

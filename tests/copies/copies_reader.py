@@ -13,12 +13,12 @@ Usage: copies_reader.py --inspect TOOL [--no-sample] -- HOST ARGS..."""
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from gdb_slots import read_slots  # noqa: E402
 from writer_process import ended, started  # noqa: E402
 
 SAMPLE_DEADLINE_SECONDS = 60
@@ -95,19 +95,9 @@ def read_with_inspect(inspect, pid, expected, resource):
 
 
 def read_with_gdb(pid, expected, names):
-    command = ["gdb", "--batch", "--nx", "-p", str(pid), "-ex", "set pagination off",
-               "-ex", "thread apply all -s x/640xb *(unsigned char **)&otel_thread_ctx_v1"]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0 or "No symbol" in done.stdout + done.stderr:
-        fail(f"gdb could not read otel_thread_ctx_v1: {done.stderr.strip()[-600:]}")
-    records, current = {}, None
-    for line in done.stdout.splitlines():
-        thread = re.match(r"^Thread \d+ \(.*LWP (\d+)\)", line)
-        if thread:
-            current = records.setdefault(int(thread.group(1)), bytearray())
-        elif current is not None and re.match(r"^0x[0-9a-f]+", line):
-            data = line.split(":", 1)[1]
-            current += bytes(int(b, 16) for b in re.findall(r"0x([0-9a-f]{2})\b", data))
+    records = read_slots(pid)
+    if isinstance(records, str):
+        fail(records)
     for tid, want in expected.items():
         record = bytes(records.get(tid, b""))
         if len(record) != 640:
