@@ -269,8 +269,9 @@ OTELCTX_API int otelctx_key_index(const char *name);
  * -EINVAL: resource NULL with n_resource > 0, a NULL key or value, a key or
  * value that is not UTF-8 (as for otelctx_key_index), or a duplicate key;
  * -EEXIST: another OTEL_CTX mapping exists in the process
- * (another SDK's), or external mode: nothing is mapped, keys and records
- * keep working; -E2BIG: the payload would exceed 65536 bytes (readers drop
+ * (another SDK's), external mode, or another copy of otelctx in the process
+ * published its resource (see "Several copies" below): nothing changes,
+ * keys and records keep working; -E2BIG: the payload would exceed 65536 bytes (readers drop
  * larger ones); -ENOMEM; -ENOTSUP: the mapping could be neither a memfd nor
  * named. On failure the previously published context stays intact.
  * A forked child does not inherit the mapping but keeps the key map and this
@@ -284,7 +285,9 @@ OTELCTX_API int otelctx_process_publish(const otelctx_kv *resource,
 
 /*
  * Removes the mapping. Later key registrations do not publish until
- * otelctx_process_publish() is called again. -ENOENT: nothing is published.
+ * otelctx_process_publish() is called again. -ENOENT: nothing is published;
+ * -EPERM: another copy of otelctx in the process published the resource
+ * (nothing changes).
  */
 OTELCTX_API int otelctx_process_unpublish(void);
 
@@ -292,7 +295,9 @@ OTELCTX_API int otelctx_process_unpublish(void);
  * This process's context is published by someone else (the SDK's own
  * publisher): otelctx never maps an OTEL_CTX mapping of its own from now on,
  * and unpublishes one it made. Thread-safe; call it before the first key or
- * record, so that no automatic context is published meanwhile. 0.
+ * record, so that no automatic context is published meanwhile. 0, or
+ * -EPERM: another copy of otelctx in the process published a resource
+ * (nothing changes).
  */
 OTELCTX_API int otelctx_process_external(void);
 
@@ -316,9 +321,19 @@ OTELCTX_API size_t otelctx_key_map(const char *const **names);
  * Calls on_key(index, name, arg) once for every newly registered key, after
  * it is in otelctx_key_map(), on the registering thread, before
  * otelctx_key_index() returns: an external publisher republishes there.
- * One listener; a new one replaces it; NULL removes it. Calls may run
+ * One listener per copy of otelctx in the process: a new one replaces this
+ * copy's, NULL removes it; every copy's listener hears of every key. Calls may run
  * concurrently on different threads, and otelctx holds no lock during them
- * (the listener may call any function here). Returns 0.
+ * (the listener may call any function here). Returns 0, or -ENOSPC: 16
+ * copies already have a listener.
+ *
+ * Several copies: when a process holds several copies of otelctx (two
+ * extensions that each embed libotelctx.a, an executable linking it beside
+ * libotelctx.so), the first one loaded owns the slot, the key map and the
+ * process context, and every other copy joins it when it is loaded: every
+ * copy writes the same slot, hands out indexes from the same key map and
+ * publishes the same process context, whose resource belongs to the copy
+ * that published it. docs/api.md, "Several copies in one process".
  */
 OTELCTX_API int otelctx_key_listener(void (*on_key)(uint8_t index, const char *name,
                                                     void *arg),
@@ -334,8 +349,14 @@ OTELCTX_API int otelctx_key_listener(void (*on_key)(uint8_t index, const char *n
  * executable the linker may have relaxed them to initial-exec or removed
  * them). SDKs call it once at start-up to warn
  * users whose build dropped the export.
- * Returns 0, or -ENOEXEC when readers could not use the slot. When why is not
- * NULL it receives a one-line explanation (truncated to why_len bytes).
+ * Then whether another object defines otel_thread_ctx_v1: copies of
+ * otelctx that joined this one are fine (why counts them); any other writer,
+ * or a copy that could not join, is -EEXIST (why names each object and
+ * whether its slot is the one otelctx writes, "interposed", or a distinct
+ * one, whose records a reader keeping one slot per process misses).
+ * Returns 0, -ENOEXEC when readers could not use the slot, or -EEXIST. When
+ * why is not NULL it receives a one-line explanation (truncated to why_len
+ * bytes).
  */
 OTELCTX_API int otelctx_self_check(char *why, size_t why_len);
 

@@ -15,7 +15,7 @@ const char *otelctx_strerror(int err)
     case -ENOMEM:
         return "out of memory";
     case -ENOSPC:
-        return "attribute key map is full (256 keys)";
+        return "attribute key map is full (256 keys), or 16 copies of otelctx have a key listener";
     case -ENOENT:
         return "no process context is published";
     case -ENOTSUP:
@@ -27,7 +27,9 @@ const char *otelctx_strerror(int err)
     case -EBUSY:
         return "a writer was called while the thread was inside another (signal handler)";
     case -EEXIST:
-        return "another process context is published (another SDK, or external mode)";
+        return "another SDK's process context or thread slot is in the process (or external mode)";
+    case -EPERM:
+        return "another copy of otelctx in the process published the process context's resource";
     default:
         return "unknown error";
     }

@@ -9,7 +9,7 @@
 int main(void)
 {
     const int errors[] = {-EINVAL, -ENOMEM, -ENOSPC, -ENOENT, -ENOTSUP, -E2BIG, -ENOEXEC,
-                          -EEXIST, -EBUSY};
+                          -EEXIST, -EBUSY, -EPERM};
     const char *unknown = otelctx_strerror(-EXDEV);
     const char *success = otelctx_strerror(0);
 

@@ -36,8 +36,9 @@ impl Key {
 
 /// Publishes (or updates in place) the process context with these resource
 /// attributes (`otelctx_process_publish`). `-EEXIST` when another SDK's
-/// context exists or external mode is on; `-EINVAL` for a duplicate key or
-/// a NUL inside a key or value.
+/// context exists, external mode is on, or another copy of otelctx in the
+/// process published its resource; `-EINVAL` for a duplicate key or a NUL
+/// inside a key or value.
 pub fn process_publish(resource: &[(&str, &str)]) -> Result<()> {
     let mut owned = Vec::with_capacity(resource.len());
     for (key, value) in resource {
@@ -53,7 +54,9 @@ pub fn process_publish(resource: &[(&str, &str)]) -> Result<()> {
     Error::check(unsafe { sys::otelctx_process_publish(kvs.as_ptr(), kvs.len()) }).map(drop)
 }
 
-/// Removes the process context this library published. `-ENOENT` if none.
+/// Removes the process context this library published. `-ENOENT` if none;
+/// `-EPERM` when another copy of otelctx in the process published the
+/// resource.
 pub fn process_unpublish() -> Result<()> {
     // SAFETY: no preconditions.
     Error::check(unsafe { sys::otelctx_process_unpublish() }).map(drop)
