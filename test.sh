@@ -24,6 +24,9 @@ install_prerequisites() {
     require "the BPF sampler of otelctx-inspect (x86-64 glibc builds)" /usr/sbin/bpftool:bpftool \
         /usr/include/bpf/libbpf.h:libbpf-dev
     require "the documentation's tests: man pages, C++ examples" man:man-db g++:g++
+    require "the runtime bindings' tests (ctest -L runtimes): JNI, CPython, Ruby" \
+        javac:openjdk-17-jdk-headless /usr/include/python3.11/Python.h:python3-dev ruby:ruby-dev \
+        /usr/include/ruby-3.1.0/ruby.h:ruby-dev
     # The Rust examples of docs/ and the Rust suite: Debian's rustc-web 1.85.
     require_debian_rust
     require_toolchain

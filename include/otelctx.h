@@ -194,6 +194,15 @@ OTELCTX_API int otelctx_update(const uint8_t trace_id[16],
 OTELCTX_API int otelctx_update_span(const uint8_t span_id[8]);
 
 /*
+ * The sampling decision made after the span's context was published: the
+ * attached record's trace flags only (one byte store; ids and attributes
+ * stay). 0; -ENOENT nothing attached; -EINVAL flags other than 0 on a record
+ * without a trace; -EBUSY inside another writer of the thread. Since
+ * OTELCTX_1.3.
+ */
+OTELCTX_API int otelctx_update_flags(uint8_t trace_flags);
+
+/*
  * Appends one attribute to the attached record: the entry is written past
  * attrs_data_size, then the new size is stored (valid untouched).
  * 0 appended; 1 left out (value over 255 bytes, not UTF-8, or no room: the

@@ -147,6 +147,12 @@ class scoped_attach {
         return current() ? otelctx_update_span(span_id) : -ENOENT;
     }
 
+    /* The sampling decision, the trace flags only (otelctx_update_flags()). */
+    int update_flags(uint8_t trace_flags) noexcept
+    {
+        return current() ? otelctx_update_flags(trace_flags) : -ENOENT;
+    }
+
     /* Appends one attribute: 0 appended, 1 left out, or a negative errno. */
     int push(attr a) noexcept
     {

@@ -153,6 +153,41 @@ int otelctx_update_span(const uint8_t span_id[8])
     return update_span_in(span_id, slot, otelctx_tls_writing_after(slot));
 }
 
+OTELCTX_INLINE int update_flags_in(uint8_t trace_flags, otelctx_record **slot,
+                                   unsigned char *writing)
+{
+    otelctx_record *record = slot_load(slot);
+
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return -ENOENT;
+    /* Under the guard, for the same reason as the span id: the trace id it
+     * checks must be the one the flags land beside. */
+    if (writer_enter(writing))
+        return -EBUSY;
+    uint64_t trace = otelctx__load64(record->trace_id) | otelctx__load64(record->trace_id + 8);
+    if (OTELCTX_UNLIKELY(trace == 0 && trace_flags != 0))
+        return leave_with(writing, -EINVAL);
+    /* One byte store: a reader sees the old flags or the new ones. */
+    __atomic_store_n(&record->trace_flags, trace_flags, __ATOMIC_RELAXED);
+    writer_leave(writing);
+    return 0;
+}
+
+__attribute__((noinline, cold))
+static int update_flags_far(uint8_t trace_flags, otelctx_record **slot)
+{
+    return update_flags_in(trace_flags, slot, otelctx_tls_writing());
+}
+
+int otelctx_update_flags(uint8_t trace_flags)
+{
+    otelctx_record **slot = otelctx_tls_slot();
+
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
+        return update_flags_far(trace_flags, slot);
+    return update_flags_in(trace_flags, slot, otelctx_tls_writing_after(slot));
+}
+
 /* The entry's header and then the size, which makes the entry visible
  * all at once (one 16-bit store, done or not at any instruction boundary);
  * then the guard is left. */

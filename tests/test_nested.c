@@ -51,7 +51,7 @@ static otelctx_record *record, *other;
 static sigjmp_buf out_of_writer;
 static volatile sig_atomic_t handler_ran;
 /* What the handler saw, checked outside it. */
-static int busy_update, busy_record_set, busy_update_span, busy_push, busy_pop;
+static int busy_update, busy_record_set, busy_update_span, busy_flags, busy_push, busy_pop;
 static int unchanged, attach_ok, current_ok, canary_clean = 1;
 
 static void on_fault(int sig)
@@ -68,6 +68,7 @@ static void on_fault(int sig)
     busy_update = otelctx_update(trace_a, span_a, 1, &attr_a, 1);
     busy_record_set = otelctx_record_set(record, trace_a, span_a, 1, &attr_a, 1);
     busy_update_span = otelctx_update_span(span_a);
+    busy_flags = otelctx_update_flags(0);
     busy_push = otelctx_attr_push(&attr_a);
     busy_pop = otelctx_attr_pop(1);
     unchanged = memcmp(&before, record, sizeof(before)) == 0;
@@ -106,6 +107,7 @@ static void *interrupted_thread(void *arg)
     CHECK_EQ(busy_update, -EBUSY);
     CHECK_EQ(busy_record_set, -EBUSY);
     CHECK_EQ(busy_update_span, -EBUSY);
+    CHECK_EQ(busy_flags, -EBUSY);
     CHECK_EQ(busy_push, -EBUSY);
     CHECK_EQ(busy_pop, -EBUSY);
     CHECK(unchanged);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * Partial updates of the attached record, byte-compared: update_span changes
- * the span id and nothing else; attr_push appends one entry (or leaves the
+ * the span id and nothing else, update_flags the trace flags; attr_push appends one entry (or leaves the
  * record unchanged); attr_pop drops the last entries with one store;
  * detach_if only detaches its own record; record_invalidate hides a record
  * until the next record_set or update. Every error leaves the record
@@ -42,6 +42,23 @@ static void check_update_span(otelctx_record *r)
     CHECK_EQ(otelctx_record_set(r, NULL, NULL, 0, &get, 1), 0);
     memcpy(&expected, r, sizeof(expected));
     EXPECT_CALL(r, otelctx_update_span(child_span), -EINVAL, &expected);
+}
+
+static void check_update_flags(otelctx_record *r)
+{
+    otelctx_record expected;
+
+    CHECK_EQ(otelctx_record_set(r, trace_id, span_id, 1, &get, 1), 0);
+    memcpy(&expected, r, sizeof(expected));
+    expected.trace_flags = 0;
+    EXPECT_CALL(r, otelctx_update_flags(0), 0, &expected);
+    expected.trace_flags = 0x81;
+    EXPECT_CALL(r, otelctx_update_flags(0x81), 0, &expected);
+    /* No trace on the record: flags stay 0 (OTEP 4947). */
+    CHECK_EQ(otelctx_record_set(r, NULL, NULL, 0, &get, 1), 0);
+    memcpy(&expected, r, sizeof(expected));
+    EXPECT_CALL(r, otelctx_update_flags(1), -EINVAL, &expected);
+    EXPECT_CALL(r, otelctx_update_flags(0), 0, &expected);
 }
 
 /* Records 2-byte aligned only: the span store must still be whole. */
@@ -155,6 +172,7 @@ static void check_nothing_attached(void)
 {
     CHECK(otelctx_current() == NULL);
     CHECK_EQ(otelctx_update_span(child_span), -ENOENT);
+    CHECK_EQ(otelctx_update_flags(1), -ENOENT);
     CHECK_EQ(otelctx_attr_push(&get), -ENOENT);
     CHECK_EQ(otelctx_attr_pop(1), -ENOENT);
 }
@@ -167,6 +185,7 @@ int main(void)
     check_nothing_attached();
     CHECK(otelctx_attach(r) == NULL);
     check_update_span(r);
+    check_update_flags(r);
     check_push_pop(r);
     CHECK(otelctx_detach() == r);
     check_update_span_misaligned();
