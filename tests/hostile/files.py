@@ -585,7 +585,7 @@ def record_size_case():
 def slot_unreadable_case():
     reading, _ = payload_reading(["slot-unreadable"])
     expect_status(reading, {0}, "a slot pointing to unreadable memory")
-    if not re.search(rb"thread \d+: unreadable", reading.out):
+    if not re.search(rb"thread \d+(?: \(.*\))?: unreadable", reading.out):
         fail(f"the thread is not reported unreadable:\n{reading.describe()}")
     say("exit 0, the thread unreadable")
 
@@ -597,7 +597,7 @@ def stray_slot_case():
         with Target([TOOLS["map_file"], stray]) as target:
             reading = inspect([str(target.pid)])
         expect_status(reading, {0}, "a publisher next to a stray slot object")
-        if not re.search(rb"thread \d+: trace aa030000", reading.out):
+        if not re.search(rb"thread \d+(?: \(.*\))?: trace aa030000", reading.out):
             fail(f"the real slot's record is not read:\n{reading.describe()}")
         warning = (f"otelctx-inspect: warning: {stray}: ").encode()
         if warning not in reading.err or b"not loaded by the dynamic linker" not in reading.err:
