@@ -47,6 +47,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 from text_output import thread_line  # noqa: E402
+from runnable import environment, runnable  # noqa: E402
 
 NOBODY = 65534
 DEADLINE = 60.0           # any single wait: generous for sanitized builds on loaded cores
@@ -101,8 +102,9 @@ class Lines:
 def started(argv, what, cwd=None):
     """A process (as nobody, its own session) and its stdout lines; its
     whole process group killed on the way out."""
+    argv = [runnable(argv[0]), *argv[1:]]
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd,
-                            start_new_session=True, preexec_fn=as_nobody)
+                            env=environment(), start_new_session=True, preexec_fn=as_nobody)
     try:
         yield proc, Lines(proc.stdout)
     finally:

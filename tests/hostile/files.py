@@ -34,6 +34,8 @@ import tempfile
 import time
 import uuid
 
+from runnable import environment, runnable
+
 NOBODY = 65534
 TIMEOUT = 60.0
 READY_TIMEOUT = 300.0
@@ -133,8 +135,9 @@ class Target:
     """A target process run as nobody; killed (SIGKILL) on leaving."""
 
     def __init__(self, args):
+        args = [runnable(args[0]), *args[1:]]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                     preexec_fn=as_nobody)
+                                     env=environment(), preexec_fn=as_nobody)
         self.pid = self.proc.pid
         deadline = time.monotonic() + READY_TIMEOUT
         line = b""
