@@ -117,6 +117,27 @@ fn partial_updates_write_only_the_attached_record() {
 }
 
 #[test]
+fn update_flags_writes_the_flags_byte_only() {
+    let key = Key::register("flags").unwrap();
+    let mut record = Record::with(&span(), &[Attr::new(key, "v")]).unwrap();
+    let mut no_trace = Record::new().unwrap();
+    no_trace.set_attrs_only(&[]).unwrap();
+    let mut guard = record.attach();
+    guard.update_flags(0).unwrap();
+    assert_eq!(record_bytes(&guard), expected_bytes(TRACE, SPAN, 0, &[(key.index(), "v")]));
+    guard.update_flags(3).unwrap();
+    assert_eq!(record_bytes(&guard), expected_bytes(TRACE, SPAN, 3, &[(key.index(), "v")]));
+    {
+        let mut untraced = no_trace.attach();
+        assert_eq!(untraced.update_flags(1).unwrap_err().errno(), EINVAL);
+        untraced.update_flags(0).unwrap();
+        // The outer guard's record is not the attached one: nothing written.
+        assert_eq!(guard.update_flags(1).unwrap_err().errno(), ENOENT);
+    }
+    assert_eq!(guard.trace_flags(), 3);
+}
+
+#[test]
 fn a_leaked_guard_does_not_leave_a_freed_record_published() {
     let mut record = Record::new().unwrap();
     std::mem::forget(record.attach());
