@@ -109,7 +109,9 @@ enum IdField<const N: usize> {
 }
 
 impl<const N: usize> IdField<N> {
-    /// `N` bytes from exactly `2 * N` hex digits, not all zero.
+    /// `N` bytes from exactly `2 * N` hex digits. An all-zero id parses,
+    /// and the record's writer rejects it (`-EINVAL`): the span then
+    /// publishes no ids, as for any malformed one.
     fn parse(text: &str) -> IdField<N> {
         let digits = text.as_bytes();
         if digits.len() != 2 * N {
@@ -122,11 +124,7 @@ impl<const N: usize> IdField<N> {
             };
             *byte = high << 4 | low;
         }
-        if bytes == [0; N] {
-            IdField::Malformed
-        } else {
-            IdField::Valid(bytes)
-        }
+        IdField::Valid(bytes)
     }
 }
 
@@ -237,7 +235,7 @@ fn ids_from_fields(own: &Fields, parent: Option<SpanContext>) -> Option<SpanCont
 
 /// The span's record: its ids (if any) and attribute values, in the
 /// layer's attribute order. Values that do not fit are left out, as
-/// [`Record::set`] does. `None` when no record can be allocated: the span
+/// [`Record::set`] does; ids it rejects (all zero) leave the attributes only. `None` when no record can be allocated: the span
 /// then publishes nothing.
 fn build_record(effective: &Inherited, attributes: &[(&'static str, Key)]) -> Option<SharedRecord> {
     let attrs: Vec<Attr<'_>> = attributes
