@@ -196,7 +196,7 @@ impl Visit for FieldVisitor<'_> {
 }
 
 /// What a child span takes from its parent when it is created.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 struct Inherited {
     ids: Option<SpanContext>,
     values: Vec<Option<String>>,
@@ -254,17 +254,19 @@ fn build_record(effective: &Inherited, attributes: &[(&'static str, Key)]) -> Op
     Some(SharedRecord::new(record))
 }
 
-impl OtelctxLayer {
-    fn effective(&self, own: &Fields, inherited: &Inherited, given: Option<SpanContext>) -> Inherited {
-        let values = own
-            .values
-            .iter()
-            .zip(&inherited.values)
-            .map(|(own, parent)| own.clone().or_else(|| parent.clone()))
-            .collect();
-        Inherited { ids: given.or_else(|| ids_from_fields(own, inherited.ids)), values }
-    }
+/// The span's ids and values in force: `given` by `with_ids`, else by the
+/// fields over the parent's; its own values over the inherited ones.
+fn effective(own: &Fields, inherited: &Inherited, given: Option<SpanContext>) -> Inherited {
+    let values = own
+        .values
+        .iter()
+        .zip(&inherited.values)
+        .map(|(own, parent)| own.clone().or_else(|| parent.clone()))
+        .collect();
+    Inherited { ids: given.or_else(|| ids_from_fields(own, inherited.ids)), values }
+}
 
+impl OtelctxLayer {
     fn given_ids(&self, extensions: &Extensions<'_>, metadata: &'static Metadata<'static>) -> Option<SpanContext> {
         self.ids.as_ref().and_then(|ids| ids(extensions, metadata))
     }
@@ -283,7 +285,7 @@ where
         let mut own = Fields { values: vec![None; self.attributes.len()], ..Fields::default() };
         attrs.record(&mut FieldVisitor { fields: &mut own, attributes: &self.attributes });
         let given = self.given_ids(&span.extensions(), span.metadata());
-        let effective = self.effective(&own, &inherited, given);
+        let effective = effective(&own, &inherited, given);
         let Some(record) = build_record(&effective, &self.attributes) else { return };
         span.extensions_mut().insert(SpanState { inherited, own, effective, record, superseded: Vec::new() });
     }
@@ -294,7 +296,7 @@ where
         let mut extensions = span.extensions_mut();
         let Some(state) = extensions.get_mut::<SpanState>() else { return };
         values.record(&mut FieldVisitor { fields: &mut state.own, attributes: &self.attributes });
-        let effective = self.effective(&state.own, &state.inherited, given);
+        let effective = effective(&state.own, &state.inherited, given);
         if let Some(record) = build_record(&effective, &self.attributes) {
             state.effective = effective;
             let old = std::mem::replace(&mut state.record, record);
