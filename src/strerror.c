@@ -17,7 +17,7 @@ const char *otelctx_strerror(int err)
     case -ENOSPC:
         return "attribute key map is full (256 keys), or 16 copies of otelctx have a key listener";
     case -ENOENT:
-        return "no process context is published";
+        return "nothing attached to the thread, or no process context is published";
     case -ENOTSUP:
         return "process context mapping could not be named (no memfd, no PR_SET_VMA)";
     case -ENOEXEC:
