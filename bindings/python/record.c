@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* otelctx.Record: a record prepared off the hot path, and the argument parser
+ * that Record.set and otelctx.update share. */
+#include "otelctx_python.h"
+
+/* Attributes beyond this many go to the heap (a record holds at most 306). */
+#define STACK_ATTRS 16
+
+/* A 16- or 8-byte id, or None (NULL: no trace); 0 or -1 raised. */
+static int parse_id(PyObject *obj, Py_ssize_t size, const char *name, const uint8_t **out)
+{
+    if (obj == Py_None) {
+        *out = NULL;
+        return 0;
+    }
+    if (!PyBytes_Check(obj) || PyBytes_GET_SIZE(obj) != size) {
+        PyErr_Format(PyExc_ValueError, "%s must be %zd bytes or None", name, size);
+        return -1;
+    }
+    *out = (const uint8_t *)PyBytes_AS_STRING(obj);
+    return 0;
+}
+
+/* One (key index, str or bytes) pair; the value's bytes stay owned by pair. */
+static int parse_attr(PyObject *pair, otelctx_attr *attr)
+{
+    if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2) {
+        PyErr_SetString(PyExc_TypeError, "an attribute is a (key index, value) tuple");
+        return -1;
+    }
+    long key = PyLong_AsLong(PyTuple_GET_ITEM(pair, 0));
+    if (key == -1 && PyErr_Occurred())
+        return -1;
+    if (key < 0 || key > 255) {
+        PyErr_SetString(PyExc_ValueError, "a key index is 0..255 (from otelctx.key_index)");
+        return -1;
+    }
+    PyObject *value = PyTuple_GET_ITEM(pair, 1);
+    Py_ssize_t len;
+    const char *bytes;
+    if (PyUnicode_Check(value)) {
+        bytes = PyUnicode_AsUTF8AndSize(value, &len);
+        if (bytes == NULL)
+            return -1;
+    } else if (PyBytes_Check(value)) {
+        bytes = PyBytes_AS_STRING(value);
+        len = PyBytes_GET_SIZE(value);
+    } else {
+        PyErr_SetString(PyExc_TypeError, "an attribute value is str or bytes");
+        return -1;
+    }
+    *attr = (otelctx_attr){(uint8_t)key, bytes, (size_t)len};
+    return 0;
+}
+
+int otelctx_py_write(otelctx_record *record, PyObject *args, PyObject *kwargs)
+{
+    static char *keywords[] = {"trace_id", "span_id", "trace_flags", "attributes", NULL};
+    PyObject *trace_obj = Py_None, *span_obj = Py_None, *attrs_obj = NULL;
+    unsigned char flags = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OObO", keywords, &trace_obj, &span_obj,
+                                     &flags, &attrs_obj))
+        return -1;
+    const uint8_t *trace_id, *span_id;
+    if (parse_id(trace_obj, 16, "trace_id", &trace_id) < 0 ||
+        parse_id(span_obj, 8, "span_id", &span_id) < 0)
+        return -1;
+    PyObject *seq = attrs_obj != NULL
+        ? PySequence_Fast(attrs_obj, "attributes must be a sequence of (key index, value)")
+        : PyTuple_New(0);
+    if (seq == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    otelctx_attr stack[STACK_ATTRS];
+    otelctx_attr *attrs = n <= STACK_ATTRS ? stack : PyMem_New(otelctx_attr, (size_t)n);
+    int ret = -1;
+    if (attrs == NULL) {
+        PyErr_NoMemory();
+        goto out;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (parse_attr(PySequence_Fast_GET_ITEM(seq, i), &attrs[i]) < 0)
+            goto out;
+    int left_out = record != NULL
+        ? otelctx_record_set(record, trace_id, span_id, flags, attrs, (size_t)n)
+        : otelctx_update(trace_id, span_id, flags, attrs, (size_t)n);
+    if (left_out < 0)
+        otelctx_py_error(left_out);
+    else
+        ret = left_out;
+out:
+    if (attrs != stack)
+        PyMem_Free(attrs);
+    Py_DECREF(seq);
+    return ret;
+}
+
+static int record_init(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    otelctx_record *record = &((RecordObject *)self)->record;
+    int ret = otelctx_record_init(record);
+    if (ret < 0) {
+        otelctx_py_error(ret);
+        return -1;
+    }
+    return otelctx_py_write(record, args, kwargs) < 0 ? -1 : 0;
+}
+
+static PyObject *record_set(PyObject *self, PyObject *args, PyObject *kwargs)
+{
+    int left_out = otelctx_py_write(&((RecordObject *)self)->record, args, kwargs);
+    return left_out < 0 ? NULL : PyLong_FromLong(left_out);
+}
+
+static PyMethodDef record_methods[] = {
+    {"set", (PyCFunction)(void (*)(void))record_set, METH_VARARGS | METH_KEYWORDS,
+     "set(trace_id=None, span_id=None, trace_flags=0, attributes=()) -> number left out\n"
+     "Rewrites the record in place (safe while it is attached to this thread)."},
+    {NULL, NULL, 0, NULL},
+};
+
+PyTypeObject otelctx_py_record_type = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "otelctx.Record",
+    .tp_doc = "Record(trace_id=None, span_id=None, trace_flags=0, attributes=())\n"
+              "A prepared thread-context record; attributes are (key index, str) pairs.",
+    .tp_basicsize = sizeof(RecordObject),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_new = PyType_GenericNew,
+    .tp_init = record_init,
+    .tp_methods = record_methods,
+};
