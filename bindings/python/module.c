@@ -43,12 +43,13 @@ static PyObject *detach(PyObject *module, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-static PyObject *update(PyObject *module, PyObject *args, PyObject *kwargs)
+static PyObject *update(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
+                        PyObject *kwnames)
 {
     (void)module;
     if (refuse_in_task("update") < 0)
         return NULL;
-    int left_out = otelctx_py_write(NULL, args, kwargs);
+    int left_out = otelctx_py_write(NULL, args, nargs, kwnames);
     return left_out < 0 ? NULL : PyLong_FromLong(left_out);
 }
 
@@ -114,7 +115,7 @@ static PyMethodDef functions[] = {
     {"attach", otelctx_py_attach, METH_O,
      "attach(record or None) -> Token: publishes record (in a task: as the task's record)"},
     {"detach", detach, METH_NOARGS, "otelctx_detach() for this thread (not in a task)"},
-    {"update", (PyCFunction)(void (*)(void))update, METH_VARARGS | METH_KEYWORDS,
+    {"update", (PyCFunction)(void (*)(void))update, METH_FASTCALL | METH_KEYWORDS,
      "update(trace_id, span_id, trace_flags=0, attributes=()) -> number left out\n"
      "otelctx_update() on this thread's attached or own record (not in a task)"},
     {"update_flags", update_flags, METH_O, "update_flags(flags): the attached record's trace flags"},

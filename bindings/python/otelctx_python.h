@@ -44,8 +44,9 @@ PyObject *otelctx_py_error(int ret);
 /* attach(record_or_None): the Token that undoes it. */
 PyObject *otelctx_py_attach(PyObject *module, PyObject *record);
 
-/* Record.set's arguments, parsed and written into record with otelctx_record_set
+/* Record.set's arguments (vectorcall: positional, then kwnames' values), parsed and written into record with otelctx_record_set
  * (or, record NULL, with otelctx_update); the number left out, or -1 raised. */
-int otelctx_py_write(otelctx_record *record, PyObject *args, PyObject *kwargs);
+int otelctx_py_write(otelctx_record *record, PyObject *const *args, Py_ssize_t nargs,
+                     PyObject *kwnames);
 
 #endif

@@ -3,6 +3,8 @@
  * that Record.set and otelctx.update share. */
 #include "otelctx_python.h"
 
+#include <string.h>
+
 /* Attributes beyond this many go to the heap (a record holds at most 306). */
 #define STACK_ATTRS 16
 
@@ -53,14 +55,22 @@ static int parse_attr(PyObject *pair, otelctx_attr *attr)
     return 0;
 }
 
-int otelctx_py_write(otelctx_record *record, PyObject *args, PyObject *kwargs)
+/* The four arguments, each NULL when not given. */
+static int write_values(otelctx_record *record, PyObject *trace_obj, PyObject *span_obj,
+                        PyObject *flags_obj, PyObject *attrs_obj)
 {
-    static char *keywords[] = {"trace_id", "span_id", "trace_flags", "attributes", NULL};
-    PyObject *trace_obj = Py_None, *span_obj = Py_None, *attrs_obj = NULL;
-    unsigned char flags = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OObO", keywords, &trace_obj, &span_obj,
-                                     &flags, &attrs_obj))
-        return -1;
+    unsigned long flags = 0;
+    if (flags_obj != NULL) {
+        flags = PyLong_AsUnsignedLong(flags_obj);
+        if (flags == (unsigned long)-1 && PyErr_Occurred())
+            return -1;
+        if (flags > 255) {
+            PyErr_SetString(PyExc_ValueError, "trace flags are one byte");
+            return -1;
+        }
+    }
+    trace_obj = trace_obj != NULL ? trace_obj : Py_None;
+    span_obj = span_obj != NULL ? span_obj : Py_None;
     const uint8_t *trace_id, *span_id;
     if (parse_id(trace_obj, 16, "trace_id", &trace_id) < 0 ||
         parse_id(span_obj, 8, "span_id", &span_id) < 0)
@@ -82,8 +92,8 @@ int otelctx_py_write(otelctx_record *record, PyObject *args, PyObject *kwargs)
         if (parse_attr(PySequence_Fast_GET_ITEM(seq, i), &attrs[i]) < 0)
             goto out;
     int left_out = record != NULL
-        ? otelctx_record_set(record, trace_id, span_id, flags, attrs, (size_t)n)
-        : otelctx_update(trace_id, span_id, flags, attrs, (size_t)n);
+        ? otelctx_record_set(record, trace_id, span_id, (uint8_t)flags, attrs, (size_t)n)
+        : otelctx_update(trace_id, span_id, (uint8_t)flags, attrs, (size_t)n);
     if (left_out < 0)
         otelctx_py_error(left_out);
     else
@@ -95,25 +105,59 @@ out:
     return ret;
 }
 
+static const char *const keywords[] = {"trace_id", "span_id", "trace_flags", "attributes"};
+#define N_ARGS 4
+
+int otelctx_py_write(otelctx_record *record, PyObject *const *args, Py_ssize_t nargs,
+                     PyObject *kwnames)
+{
+    PyObject *values[N_ARGS] = {NULL, NULL, NULL, NULL};
+    if (nargs > N_ARGS) {
+        PyErr_SetString(PyExc_TypeError, "at most 4 arguments: trace_id, span_id, trace_flags, attributes");
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        values[i] = args[i];
+    Py_ssize_t nkw = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
+    for (Py_ssize_t k = 0; k < nkw; k++) {
+        const char *name = PyUnicode_AsUTF8(PyTuple_GET_ITEM(kwnames, k));
+        size_t i = 0;
+        while (i < N_ARGS && (name == NULL || strcmp(name, keywords[i]) != 0))
+            i++;
+        if (i == N_ARGS || values[i] != NULL) {
+            PyErr_Format(PyExc_TypeError, "unexpected or repeated argument %s", name ? name : "?");
+            return -1;
+        }
+        values[i] = args[nargs + k];
+    }
+    return write_values(record, values[0], values[1], values[2], values[3]);
+}
+
 static int record_init(PyObject *self, PyObject *args, PyObject *kwargs)
 {
+    static char *names[] = {"trace_id", "span_id", "trace_flags", "attributes", NULL};
+    PyObject *values[N_ARGS] = {NULL, NULL, NULL, NULL};
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|OOOO", names, &values[0], &values[1],
+                                     &values[2], &values[3]))
+        return -1;
     otelctx_record *record = &((RecordObject *)self)->record;
     int ret = otelctx_record_init(record);
     if (ret < 0) {
         otelctx_py_error(ret);
         return -1;
     }
-    return otelctx_py_write(record, args, kwargs) < 0 ? -1 : 0;
+    return write_values(record, values[0], values[1], values[2], values[3]) < 0 ? -1 : 0;
 }
 
-static PyObject *record_set(PyObject *self, PyObject *args, PyObject *kwargs)
+static PyObject *record_set(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
+                            PyObject *kwnames)
 {
-    int left_out = otelctx_py_write(&((RecordObject *)self)->record, args, kwargs);
+    int left_out = otelctx_py_write(&((RecordObject *)self)->record, args, nargs, kwnames);
     return left_out < 0 ? NULL : PyLong_FromLong(left_out);
 }
 
 static PyMethodDef record_methods[] = {
-    {"set", (PyCFunction)(void (*)(void))record_set, METH_VARARGS | METH_KEYWORDS,
+    {"set", (PyCFunction)(void (*)(void))record_set, METH_FASTCALL | METH_KEYWORDS,
      "set(trace_id=None, span_id=None, trace_flags=0, attributes=()) -> number left out\n"
      "Rewrites the record in place (safe while it is attached to this thread)."},
     {NULL, NULL, 0, NULL},

@@ -19,7 +19,8 @@
 #define MAX_ATTRS 306
 
 static VALUE record_class;
-static ID fiber_record; /* the fiber-local key of the fiber's attached Record */
+static ID fiber_record;     /* the fiber-local key of the fiber's attached Record */
+static ID fiber_own_record; /* the fiber-local key of the Record update() reuses */
 
 static const rb_data_type_t record_type = {
     .wrap_struct_name = "otelctx_record",
@@ -149,8 +150,9 @@ static VALUE detach(VALUE self)
 }
 
 /* update(trace_id, span_id, trace_flags = 0, attributes = []): rewrites the
- * running fiber's record, attaching a new one first if it has none. Never
- * otelctx_update: that rewrites whatever is attached, another fiber's
+ * running fiber's record; with none attached, attaches the fiber's own
+ * record first (made on its first use, kept for the fiber's next update).
+ * Never otelctx_update: that rewrites whatever is attached, another fiber's
  * record included when a switch is missed. */
 static VALUE update(int argc, VALUE *argv, VALUE self)
 {
@@ -158,7 +160,12 @@ static VALUE update(int argc, VALUE *argv, VALUE self)
     rb_scan_args(argc, argv, "22", &trace_id, &span_id, &flags, &attrs);
     VALUE record = current_record(self);
     if (NIL_P(record)) {
-        record = record_alloc(record_class);
+        VALUE thread = rb_thread_current();
+        record = rb_thread_local_aref(thread, fiber_own_record);
+        if (NIL_P(record)) {
+            record = record_alloc(record_class);
+            rb_thread_local_aset(thread, fiber_own_record, record);
+        }
         swap_record(record);
     }
     return INT2NUM(write_record(record_ptr(record), trace_id, span_id,
@@ -187,6 +194,7 @@ static void on_fiber_switch(VALUE tracepoint, void *data)
 __attribute__((visibility("default"))) void Init_otelctx(void)
 {
     fiber_record = rb_intern("__otelctx_record");
+    fiber_own_record = rb_intern("__otelctx_own_record");
     VALUE module = rb_define_module("Otelctx");
     record_class = rb_define_class_under(module, "Record", rb_cObject);
     rb_define_alloc_func(record_class, record_alloc);
