@@ -13,7 +13,7 @@ a line. Records are decoded here from the inspector's raw fields (ids as
 hex, values as hex bytes, key indexes named through the process context's
 key map), not taken from the binding.
 
-Usage: runtime_reader.py --inspect TOOL --checkpoints N [--env K=V]... -- WRITER ARGS..."""
+Usage: runtime_reader.py --name TEST --inspect TOOL --checkpoints N [--env K=V]... -- WRITER ARGS..."""
 import argparse
 import json
 import os
@@ -92,13 +92,14 @@ def run(inspect, writer, env, checkpoints):
 def main():
     global NAME
     parser = argparse.ArgumentParser()
+    parser.add_argument("--name", required=True)
     parser.add_argument("--inspect", required=True)
     parser.add_argument("--checkpoints", type=int, required=True)
     parser.add_argument("--env", action="append", default=[])
     parser.add_argument("writer", nargs=argparse.REMAINDER)
     args = parser.parse_args()
     writer = args.writer[1:] if args.writer[:1] == ["--"] else args.writer
-    NAME = os.path.basename(writer[-1])
+    NAME = args.name
     env = dict(os.environ)
     env.update(kv.split("=", 1) for kv in args.env)
     run(args.inspect, writer, env, args.checkpoints)

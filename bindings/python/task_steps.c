@@ -162,7 +162,15 @@ static PyObject *steps_get_coro(PyObject *self, void *unused)
     return ((TaskStepsObject *)self)->coro;
 }
 
+/* __name__ and __qualname__ are the coroutine's: asyncio names tasks by them. */
+static PyObject *steps_get_coro_attr(PyObject *self, void *name)
+{
+    return PyObject_GetAttrString(((TaskStepsObject *)self)->coro, name);
+}
+
 static PyGetSetDef steps_getset[] = {
+    {"__name__", steps_get_coro_attr, NULL, "the coroutine's __name__", "__name__"},
+    {"__qualname__", steps_get_coro_attr, NULL, "the coroutine's __qualname__", "__qualname__"},
     {"record", steps_get_record, NULL, "the record attached while the task runs", NULL},
     {"coro", steps_get_coro, NULL, "the wrapped coroutine", NULL},
     {NULL, NULL, NULL, NULL, NULL},

@@ -5,7 +5,7 @@
  * (a record freed while attached would leave readers a dangling pointer).
  * Inside an asyncio task it replaces the task's record instead, so that the
  * new record follows the task across its awaits; restore() gives the task
- * its previous record back.
+ * its previous record back (and publishes it if the task is running).
  */
 #include "otelctx_python.h"
 
@@ -26,7 +26,7 @@ PyObject *otelctx_py_attach(PyObject *module, PyObject *record)
     (void)module;
     if (record != Py_None && !PyObject_TypeCheck(record, &otelctx_py_record_type))
         return PyErr_Format(PyExc_TypeError, "attach() takes an otelctx.Record or None");
-    TokenObject *token = PyObject_New(TokenObject, &otelctx_py_token_type);
+    TokenObject *token = PyObject_GC_New(TokenObject, &otelctx_py_token_type);
     if (token == NULL)
         return NULL;
     RecordObject *r = record == Py_None ? NULL : (RecordObject *)record;
@@ -46,6 +46,7 @@ PyObject *otelctx_py_attach(PyObject *module, PyObject *record)
     } else {
         token->previous = otelctx_attach(r != NULL ? &r->record : NULL);
     }
+    PyObject_GC_Track(token);
     return (PyObject *)token;
 }
 
@@ -60,13 +61,16 @@ static PyObject *token_restore(PyObject *self, PyObject *unused)
     otelctx_record *attached = token->record != NULL ? &token->record->record : NULL;
     if (token->steps != NULL) {
         TaskStepsObject *steps = token->steps;
-        if (otelctx_py_running_steps() != steps || steps->record != token->record)
+        if (steps->record != token->record)
             return PyErr_Format(PyExc_RuntimeError,
-                                "restore() outside the task that attached, or not innermost first");
+                                "restore() of an attach that is not the task's innermost one");
         Py_XDECREF(steps->record);
         steps->record = token->task_previous;
         token->task_previous = NULL;
-        otelctx_attach(otelctx_py_steps_record(steps));
+        /* A task that is not running (its coroutine finalized outside a step)
+         * has nothing attached: only its record changes. */
+        if (otelctx_py_running_steps() == steps)
+            otelctx_attach(otelctx_py_steps_record(steps));
     } else {
         if (otelctx_current() != attached)
             return PyErr_Format(PyExc_RuntimeError,
@@ -78,16 +82,33 @@ static PyObject *token_restore(PyObject *self, PyObject *unused)
     Py_RETURN_NONE;
 }
 
-static void token_dealloc(PyObject *self)
+static int token_traverse(PyObject *self, visitproc visit, void *arg)
 {
     TokenObject *token = (TokenObject *)self;
-    /* Thread mode, never restored: the record may still be attached, so its
-     * reference is kept for good rather than freeing what readers point at. */
+    Py_VISIT(token->record);
+    Py_VISIT(token->steps);
+    Py_VISIT(token->task_previous);
+    return 0;
+}
+
+/* The GC clears a token found in a cycle (an abandoned coroutine holding it).
+ * Thread mode, never restored: the record may still be attached, so its
+ * reference is kept for good rather than freeing what readers point at. */
+static int token_clear(PyObject *self)
+{
+    TokenObject *token = (TokenObject *)self;
     if (token->restored || token->steps != NULL)
-        Py_XDECREF(token->record);
-    Py_XDECREF(token->task_previous);
-    Py_XDECREF(token->steps);
-    PyObject_Free(self);
+        Py_CLEAR(token->record);
+    Py_CLEAR(token->task_previous);
+    Py_CLEAR(token->steps);
+    return 0;
+}
+
+static void token_dealloc(PyObject *self)
+{
+    PyObject_GC_UnTrack(self);
+    token_clear(self);
+    PyObject_GC_Del(self);
 }
 
 static PyObject *token_enter(PyObject *self, PyObject *unused)
@@ -122,7 +143,9 @@ PyTypeObject otelctx_py_token_type = {
     .tp_name = "otelctx.Token",
     .tp_doc = "Returned by attach(): restore() (or the end of a with block) undoes it.",
     .tp_basicsize = sizeof(TokenObject),
-    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_traverse = token_traverse,
+    .tp_clear = token_clear,
     .tp_dealloc = token_dealloc,
     .tp_methods = token_methods,
 };
