@@ -74,6 +74,22 @@ def ctypes_row(otelctx_ctypes, library):
     return per_pair(update_detach), per_pair(attach_restore)
 
 
+def reexec_with_build_python(build, error):
+    """The extension is built for the build's Python3_EXECUTABLE, which may
+    not be this python3: run this script with that one instead (once)."""
+    cache = os.path.join(build, "CMakeCache.txt")
+    python = None
+    if os.path.exists(cache):
+        with open(cache, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("Python3_EXECUTABLE:"):
+                    python = line.split("=", 1)[1].strip()
+    if python is None or os.environ.get("OTELCTX_COST_REEXEC") == "1":
+        sys.exit(f"cost.py: the extension of {build} does not load in {sys.executable}: {error}")
+    os.environ["OTELCTX_COST_REEXEC"] = "1"
+    os.execv(python, [python] + sys.argv)
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__.strip().splitlines()[-1])
@@ -83,7 +99,7 @@ def main():
     try:
         import otelctx
     except ImportError as e:
-        sys.exit(f"cost.py: the extension of {build} does not load in {sys.executable}: {e}")
+        reexec_with_build_python(build, e)
     import otelctx_ctypes
     rows = [("cpython-extension", extension_row(otelctx)),
             ("ctypes", ctypes_row(otelctx_ctypes, os.path.join(build, "libotelctx.so")))]

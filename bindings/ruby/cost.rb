@@ -1,3 +1,4 @@
+#!/usr/bin/env ruby
 # SPDX-License-Identifier: Apache-2.0
 # The cost of publishing from Ruby, one line per way of calling otelctx:
 #   NAME UPDATE_DETACH_NS ATTACH_RESTORE_NS
@@ -7,7 +8,7 @@
 # and fiddle (libotelctx.so of BUILD_DIR, no extension). Timing: not run by
 # ctest; bench/runtimes_cost.sh makes the table.
 #
-# Usage: ruby cost.rb BUILD_DIR
+# Usage: cost.rb BUILD_DIR  (with the ruby the build's extension is for)
 require "fiddle"
 
 RUNS = 7
@@ -92,7 +93,7 @@ def fiddle_row(library)
   [update_detach, attach_restore]
 end
 
-abort "usage: ruby cost.rb BUILD_DIR" unless ARGV.size == 1
+abort "usage: cost.rb BUILD_DIR" unless ARGV.size == 1
 build = File.expand_path(ARGV[0])
 $LOAD_PATH.unshift(File.join(build, "bindings", "ruby"))
 require "otelctx"
