@@ -13,7 +13,13 @@ a line. Records are decoded here from the inspector's raw fields (ids as
 hex, values as hex bytes, key indexes named through the process context's
 key map), not taken from the binding.
 
-Usage: runtime_reader.py --name TEST --inspect TOOL --checkpoints N [--env K=V]... -- WRITER ARGS..."""
+With --naive the writer runs a binding without its switch hook, and the
+test shows the trap instead: some checkpoint must read, on some thread, a
+record other than the one the writer says is up, and every such record must
+be one the writer published elsewhere (the last writer's), never garbage.
+
+Usage: runtime_reader.py --name TEST --inspect TOOL --checkpoints N [--naive]
+                         [--env K=V]... -- WRITER ARGS..."""
 import argparse
 import json
 import os
@@ -50,10 +56,13 @@ def decoded(thread, names):
             "trace_flags": thread["trace_flags"], "attributes": attrs}
 
 
-def check(reading, expected, checkpoint):
+def mismatches(reading, expected, checkpoint):
+    """(what was read, what was published) for every thread whose record is
+    not the published one; a thread without a valid record fails."""
     names = reading["process_context"]["attribute_key_map"]
     if not reading["objects"]:
         fail("otelctx-inspect found no object defining the slot")
+    wrong = []
     for obj in reading["objects"]:
         threads = {t["tid"]: t for t in obj["threads"]}
         for tid, want in expected.items():
@@ -62,23 +71,30 @@ def check(reading, expected, checkpoint):
                 fail(f"checkpoint {checkpoint}: thread {tid}: {t and t['state']}, published {want}")
             got = decoded(t, names)
             if got != want:
-                fail(f"checkpoint {checkpoint}: thread {tid}: read {got}\n    published {want}")
+                wrong.append((f"checkpoint {checkpoint}: thread {tid}", got, want))
+    return wrong
 
 
-def run(inspect, writer, env, checkpoints):
-    seen = 0
+def run(inspect, writer, env, checkpoints, naive):
+    seen, wrong, published = 0, [], []
     with started(writer, env=env) as proc:
         expected = {}
         for line in proc.stdout:
             if line.startswith("expect "):
                 record = json.loads(line[len("expect "):])
                 expected[record.pop("tid")] = record
+                published.append(record)
             elif line.strip() == "ready":
                 if not expected:
                     fail(f"checkpoint {seen + 1}: the writer stated no record")
-                check(read(inspect, proc.pid), expected, seen + 1)
+                found = mismatches(read(inspect, proc.pid), expected, seen + 1)
+                if found and not naive:
+                    where, got, want = found[0]
+                    fail(f"{where}: read {got}\n    published {want}")
+                wrong += found
                 seen += 1
-                print(f"  checkpoint {seen}: {len(expected)} threads as published")
+                print(f"  checkpoint {seen}: {len(expected) - len(found)} of {len(expected)} "
+                      f"threads as published")
                 expected = {}
                 proc.stdin.write("go\n")
                 proc.stdin.flush()
@@ -87,6 +103,14 @@ def run(inspect, writer, env, checkpoints):
         fail(f"the writer exited with status {status}")
     if seen != checkpoints:
         fail(f"{seen} checkpoints read, {checkpoints} expected")
+    if naive:
+        if not wrong:
+            fail("without its hook the binding still published the running record at every "
+                 "checkpoint: the trap did not show")
+        for where, got, _ in wrong:
+            if got not in published:
+                fail(f"{where}: read {got}, which the writer never published")
+        print(f"  without the hook: {len(wrong)} stale reads, each another record the writer published")
 
 
 def main():
@@ -95,6 +119,7 @@ def main():
     parser.add_argument("--name", required=True)
     parser.add_argument("--inspect", required=True)
     parser.add_argument("--checkpoints", type=int, required=True)
+    parser.add_argument("--naive", action="store_true")
     parser.add_argument("--env", action="append", default=[])
     parser.add_argument("writer", nargs=argparse.REMAINDER)
     args = parser.parse_args()
@@ -102,8 +127,11 @@ def main():
     NAME = args.name
     env = dict(os.environ)
     env.update(kv.split("=", 1) for kv in args.env)
-    run(args.inspect, writer, env, args.checkpoints)
-    print(f"{NAME}: {args.checkpoints} checkpoints, every thread's record as published")
+    run(args.inspect, writer, env, args.checkpoints, args.naive)
+    if args.naive:
+        print(f"{NAME}: without the switch hook, readers see the last writer's record")
+    else:
+        print(f"{NAME}: {args.checkpoints} checkpoints, every thread's record as published")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,10 @@
 require "json"
 require "otelctx"
 
+# --naive: the binding without its switch hook (runtime_ruby_naive shows
+# what a reader then sees).
+Otelctx::FIBER_SWITCH_HOOK.disable if ARGV == ["--naive"]
+
 THREADS = 3
 FIBERS = 3
 INTERLEAVE = 3 # rounds of resumes between checkpoints, so every fiber runs in between
