@@ -62,6 +62,10 @@ def ctypes_row(otelctx_ctypes, library):
     record = lib.otelctx_record_new()
     otelctx_ctypes.checked(lib, lib.otelctx_record_set(record, TRACE_ID, SPAN_ID, 1, attrs, 2))
     update, detach, attach = lib.otelctx_update, lib.otelctx_detach, lib.otelctx_attach
+    # A call that fails returns early: the loop must time calls that publish.
+    if otelctx_ctypes.checked(lib, update(TRACE_ID, SPAN_ID, 1, attrs, 2)) != 0:
+        sys.exit("cost.py: otelctx_update left attributes out")
+    detach()
 
     def update_detach(loops):
         for _ in range(loops):

@@ -73,12 +73,18 @@ def fiddle_row(library)
   values = %w[GET /api/v1]
   keys = %w[http.method http.route].map { |k| key_index.call(k).tap { |r| raise "key #{k}: #{r}" if r.negative? } }
   attrs = keys.zip(values).map { |k, v| [k, Fiddle::Pointer[v].to_i, v.bytesize].pack("Cx7QQ") }.join
+  # Pointers made once, as a binding would keep them: not a conversion per call.
+  trace_id, span_id, attrs = [TRACE_ID, SPAN_ID, attrs].map { |bytes| Fiddle::Pointer[bytes] }
   record = record_new.call
-  raise "otelctx_record_set failed" if record_set.call(record, TRACE_ID, SPAN_ID, 1, attrs, 2).negative?
+  raise "otelctx_record_set failed" if record_set.call(record, trace_id, span_id, 1, attrs, 2).negative?
+  # A call that fails returns early: the loop must time calls that publish.
+  raise "otelctx_update failed" unless update.call(trace_id, span_id, 1, attrs, 2).zero?
+  detach.call
+  raise "otelctx_attach did not publish the record" unless attach.call(attach.call(record)) == record
   update_detach = per_pair do |loops|
     i = 0
     while i < loops
-      update.call(TRACE_ID, SPAN_ID, 1, attrs, 2)
+      update.call(trace_id, span_id, 1, attrs, 2)
       detach.call
       i += 1
     end
