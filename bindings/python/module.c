@@ -77,7 +77,9 @@ static PyObject *task_record(PyObject *module, PyObject *unused)
 }
 
 /* loop.set_task_factory(otelctx.task_factory): asyncio.Task over a TaskSteps
- * with a new, empty record; the keywords (context=, name=) go to the Task. */
+ * whose record starts as a copy of what the creating thread publishes (in a
+ * task: the creating task's record), as a child task inherits its creator's
+ * context; the keywords (context=, name=) go to the Task. */
 static PyObject *task_factory(PyObject *module, PyObject *args, PyObject *kwargs)
 {
     (void)module;
@@ -87,6 +89,10 @@ static PyObject *task_factory(PyObject *module, PyObject *args, PyObject *kwargs
     PyObject *record = PyObject_CallNoArgs((PyObject *)&otelctx_py_record_type);
     if (record == NULL)
         return NULL;
+    if (otelctx_py_record_copy(&((RecordObject *)record)->record, otelctx_current()) < 0) {
+        Py_DECREF(record);
+        return NULL;
+    }
     steps = PyObject_CallFunctionObjArgs((PyObject *)&otelctx_py_task_steps_type, coro, record, NULL);
     PyObject *asyncio = PyImport_ImportModule("asyncio");
     if (steps == NULL || asyncio == NULL)

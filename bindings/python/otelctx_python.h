@@ -49,4 +49,8 @@ PyObject *otelctx_py_attach(PyObject *module, PyObject *record);
 int otelctx_py_write(otelctx_record *record, PyObject *const *args, Py_ssize_t nargs,
                      PyObject *kwnames);
 
+/* dst becomes what src publishes (src NULL or not valid: dst stays empty);
+ * 0, or -1 raised. */
+int otelctx_py_record_copy(otelctx_record *dst, const otelctx_record *src);
+
 #endif

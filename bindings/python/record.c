@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* otelctx.Record: a record prepared off the hot path, and the argument parser
- * that Record.set and otelctx.update share. */
+/* otelctx.Record: a record prepared off the hot path, the argument parser
+ * that Record.set and otelctx.update share, and the copy a new task starts
+ * with. */
 #include "otelctx_python.h"
 
 #include <string.h>
@@ -131,6 +132,31 @@ int otelctx_py_write(otelctx_record *record, PyObject *const *args, Py_ssize_t n
         values[i] = args[nargs + k];
     }
     return write_values(record, values[0], values[1], values[2], values[3]);
+}
+
+int otelctx_py_record_copy(otelctx_record *dst, const otelctx_record *src)
+{
+    if (src == NULL || src->valid != 1)
+        return 0;
+    /* Entries as OTEP 4947 lays them out: index, length, bytes. */
+    otelctx_attr attrs[OTELCTX_ATTRS_CAPACITY / 2];
+    size_t n = 0, at = 0, size = src->attrs_data_size;
+    if (size > OTELCTX_ATTRS_CAPACITY) /* another writer's record: read what fits */
+        size = OTELCTX_ATTRS_CAPACITY;
+    while (at + 2 <= size && at + 2 + src->attrs_data[at + 1] <= size) {
+        attrs[n++] = (otelctx_attr){src->attrs_data[at], (const char *)&src->attrs_data[at + 2],
+                                    src->attrs_data[at + 1]};
+        at += 2 + (size_t)src->attrs_data[at + 1];
+    }
+    static const uint8_t zero[16];
+    int traced = memcmp(src->trace_id, zero, 16) != 0 || memcmp(src->span_id, zero, 8) != 0;
+    int ret = otelctx_record_set(dst, traced ? src->trace_id : NULL, traced ? src->span_id : NULL,
+                                 traced ? src->trace_flags : 0, attrs, n);
+    if (ret < 0) {
+        otelctx_py_error(ret);
+        return -1;
+    }
+    return 0;
 }
 
 static int record_init(PyObject *self, PyObject *args, PyObject *kwargs)

@@ -5,7 +5,8 @@ set their own record (otelctx.task_factory) and interleave. At each
 checkpoint it states every record a reader must see and blocks inside the
 step of the task whose record must be up (a blocking read keeps that step,
 and so its record, on the thread), or in a loop callback between steps,
-where the main thread's own record is back."""
+where the main thread's own record is back. A child task created inside a
+span starts with a copy of that span's record."""
 import asyncio
 import json
 import sys
@@ -51,6 +52,11 @@ def os_thread(n, attached, stop):
         stop.wait()
 
 
+async def child(inherited):
+    await asyncio.sleep(0)
+    checkpoint(inherited)
+
+
 async def task(n, turns, main_stated):
     args, stated = published(n, "task")
     otelctx.task_record().set(*args)
@@ -66,6 +72,8 @@ async def task(n, turns, main_stated):
         with otelctx.attach(otelctx.Record(*span_args)):
             await asyncio.sleep(0)            # the span's record follows the task
             checkpoint(span_stated)
+            if n == 0:                        # a child task starts with a copy of it
+                await asyncio.create_task(child(span_stated))
         asyncio.get_running_loop().call_soon(checkpoint, main_stated)  # between steps
         await asyncio.sleep(0)
         if n + 1 < TASKS:
