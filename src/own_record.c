@@ -39,7 +39,9 @@ otelctx_record *otelctx__own_record(void)
     if (record != NULL)
         return record;
 
-    record = otelctx_record_new();
+    /* Not otelctx_record_new (an entry point makes no call to another):
+     * zeroed and never published before the caller writes it whole. */
+    record = otelctx__record_alloc();
     if (record != NULL && pthread_setspecific(own_key, record) != 0) {
         otelctx_record_free(record);
         record = NULL;

@@ -11,4 +11,9 @@
  */
 otelctx_record *otelctx__own_record(void);
 
+/* A zeroed record (valid 0) for a writer that fills it before publishing
+ * it; the process context is ensured as for every new record. NULL when
+ * out of memory. Defined with the records (record.c). */
+otelctx_record *otelctx__record_alloc(void);
+
 #endif

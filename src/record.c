@@ -4,19 +4,57 @@
 #include <stdlib.h>
 
 #include "otelctx.h"
+#include "own_record.h"
 #include "process_ctx.h"
 #include "record_write.h"
 #include "tls_slot.h"
+
+/* A bound slot that is not an otelctx block: this copy's own guard byte. */
+__attribute__((noinline, cold))
+static int record_set_far(otelctx_record *record, const uint8_t trace_id[16],
+                          const uint8_t span_id[8], uint8_t trace_flags,
+                          const otelctx_attr *attrs, size_t n_attrs)
+{
+    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
+                                 otelctx_tls_writing());
+}
+
+/*
+ * otelctx_record_set's body, inlined into every entry point that sets a
+ * record, each with its own TLS access (the optimized build's ELF gate
+ * checks that no entry point calls a function that makes one). The guard
+ * byte comes through the slot's access (inline in the optimized build,
+ * where a TLSDESC call keeps every register but one) rather than a call
+ * that would make every argument a saved register.
+ */
+OTELCTX_INLINE int record_set_in(otelctx_record *record, const uint8_t trace_id[16],
+                                 const uint8_t span_id[8], uint8_t trace_flags,
+                                 const otelctx_attr *attrs, size_t n_attrs)
+{
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return -EINVAL;
+    otelctx_record **slot = otelctx_tls_slot();
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
+        return record_set_far(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
+                                 otelctx_tls_writing_after(slot));
+}
 
 int otelctx_record_set(otelctx_record *record,
                        const uint8_t trace_id[16], const uint8_t span_id[8],
                        uint8_t trace_flags,
                        const otelctx_attr *attrs, size_t n_attrs)
 {
-    if (OTELCTX_UNLIKELY(record == NULL))
-        return -EINVAL;
-    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
-                                 otelctx_tls_writing());
+    return record_set_in(record, trace_id, span_id, trace_flags, attrs, n_attrs);
+}
+
+__attribute__((noinline, cold))
+static int record_set_attrset_far(otelctx_record *record, const uint8_t trace_id[16],
+                                  const uint8_t span_id[8], uint8_t trace_flags,
+                                  const otelctx_attrset *set)
+{
+    return otelctx__record_write_set(record, trace_id, span_id, trace_flags, set,
+                                     otelctx_tls_writing());
 }
 
 int otelctx_record_set_attrset(otelctx_record *record, const uint8_t trace_id[16],
@@ -25,23 +63,33 @@ int otelctx_record_set_attrset(otelctx_record *record, const uint8_t trace_id[16
 {
     if (OTELCTX_UNLIKELY(record == NULL))
         return -EINVAL;
+    /* As in otelctx_record_set. */
+    otelctx_record **slot = otelctx_tls_slot();
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
+        return record_set_attrset_far(record, trace_id, span_id, trace_flags, set);
     return otelctx__record_write_set(record, trace_id, span_id, trace_flags, set,
-                                     otelctx_tls_writing());
+                                     otelctx_tls_writing_after(slot));
 }
 
 int otelctx_record_init(otelctx_record *record)
 {
     /* A record is coming into being: readers must be able to find it. */
     otelctx__process_ensure();
-    return otelctx_record_set(record, NULL, NULL, 0, NULL, 0);
+    return record_set_in(record, NULL, NULL, 0, NULL, 0);
+}
+
+otelctx_record *otelctx__record_alloc(void)
+{
+    otelctx__process_ensure();
+    /* Zeroed, so a reader copying all 640 bytes never sees old heap data. */
+    return calloc(1, sizeof(otelctx_record));
 }
 
 otelctx_record *otelctx_record_new(void)
 {
-    /* Zeroed, so a reader copying all 640 bytes never sees old heap data. */
-    otelctx_record *record = calloc(1, sizeof(*record));
+    otelctx_record *record = otelctx__record_alloc();
     if (record != NULL)
-        otelctx_record_init(record);
+        record_set_in(record, NULL, NULL, 0, NULL, 0);
     return record;
 }
 

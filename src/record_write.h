@@ -92,9 +92,11 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
 
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
         return -EINVAL;
-    if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
-        return -EINVAL;
+    /* The attributes first: the ids are loaded after their loop, so that
+     * they are not live (in registers to save) across it. */
     if (n_attrs != 0 && otelctx__attrs_invalid(attrs, n_attrs))
+        return -EINVAL;
+    if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
         return -EINVAL;
     if (writer_enter(writing))
         return -EBUSY;
