@@ -121,6 +121,37 @@ void bench_record_set(benchmark::State &state)
     otelctx_record_free(record);
 }
 
+// The two attributes prepared once (otelctx_attrset_new), as an SDK would.
+otelctx_attrset *two_attrs_set()
+{
+    static otelctx_attrset *set = otelctx_attrset_new(two_attrs, 2, nullptr);
+    if (set == nullptr)
+        std::abort();
+    return set;
+}
+
+void bench_in_place_attrset(benchmark::State &state)
+{
+    otelctx_attrset *set = two_attrs_set();
+    on_attached_record(state, true, [set](const ids &id) {
+        return otelctx_update_attrset(id.trace, id.span, 0x01, set);
+    });
+}
+
+void bench_record_set_attrset(benchmark::State &state)
+{
+    otelctx_attrset *set = two_attrs_set();
+    otelctx_record *record = new_record(); // never attached
+    ids id;
+    for (auto _ : state) {
+        id.next();
+        int ret = otelctx_record_set_attrset(record, id.trace, id.span, 0x01, set);
+        benchmark::DoNotOptimize(ret);
+        benchmark::ClobberMemory();
+    }
+    otelctx_record_free(record);
+}
+
 } // namespace
 
 void bench_swap(benchmark::State &state)
@@ -146,6 +177,8 @@ int run_benchmarks(int argc, char **argv)
     benchmark::RegisterBenchmark("single/attach_detach", bench_attach_detach);
     benchmark::RegisterBenchmark("single/current", bench_current);
     benchmark::RegisterBenchmark("single/record_set", bench_record_set);
+    benchmark::RegisterBenchmark("single/in_place_attrset", bench_in_place_attrset);
+    benchmark::RegisterBenchmark("single/record_set_attrset", bench_record_set_attrset);
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv))
         return 1;
