@@ -65,43 +65,48 @@ OTELCTX_INLINE int otelctx__ids_load(const uint8_t *trace_id, const uint8_t *spa
     return 0;
 }
 
-/* Inside the guard: valid = 0, then the ids and flags from the registers
- * they were checked in. */
-OTELCTX_INLINE void otelctx__header_write(otelctx_record *record, const uint64_t ids[3],
-                                          uint8_t trace_flags)
+/* The start every whole-record write shares once its other checks passed:
+ * the ids checked, then, inside the writer guard (-EBUSY when the thread is
+ * already in a writer), valid = 0 and the ids and flags from the registers
+ * they were checked in. 0, or a negative errno with nothing written. */
+OTELCTX_INLINE int otelctx__header_write(otelctx_record *record, const uint8_t *trace_id,
+                                         const uint8_t *span_id, uint8_t trace_flags,
+                                         unsigned char *writing)
 {
+    uint64_t ids[3];
+
+    if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
+        return -EINVAL;
+    if (writer_enter(writing))
+        return -EBUSY;
     record_begin_write(record);
     otelctx__store64(record->trace_id, ids[0]);
     otelctx__store64(record->trace_id + 8, ids[1]);
     otelctx__store64(record->span_id, ids[2]);
     record->trace_flags = trace_flags;
+    return 0;
 }
 
 /*
  * otelctx_record_set() on a record known to be non-NULL: every check, then,
- * inside the writer guard (-EBUSY when the thread is already in a writer),
- * the in-place protocol (valid = 0, fields, size, valid = 1). The checks read
- * only the arguments, so they may come before the guard.
+ * inside the writer guard, the in-place protocol (valid = 0, fields, size,
+ * valid = 1). The checks read only the arguments, so they may come before
+ * the guard.
  */
 OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *trace_id,
                                          const uint8_t *span_id, uint8_t trace_flags,
                                          const otelctx_attr *attrs, size_t n_attrs,
                                          unsigned char *writing)
 {
-    uint64_t ids[3];
-
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
         return -EINVAL;
     /* The attributes first: the ids are loaded after their loop, so that
      * they are not live (in registers to save) across it. */
     if (n_attrs != 0 && otelctx__attrs_invalid(attrs, n_attrs))
         return -EINVAL;
-    if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
-        return -EINVAL;
-    if (writer_enter(writing))
-        return -EBUSY;
-
-    otelctx__header_write(record, ids, trace_flags);
+    int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
+    if (err != 0)
+        return err;
     /* The straight line: values of at most 16 bytes, plain ASCII, that fit.
      * Anything else (and so every attribute left out) goes to the finish. */
     size_t used = 0;
@@ -135,16 +140,11 @@ OTELCTX_INLINE int otelctx__record_write_set(otelctx_record *record, const uint8
                                              const uint8_t *span_id, uint8_t trace_flags,
                                              const otelctx_attrset *set, unsigned char *writing)
 {
-    uint64_t ids[3];
-
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
         return -EINVAL;
-    if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
-        return -EINVAL;
-    if (writer_enter(writing))
-        return -EBUSY;
-
-    otelctx__header_write(record, ids, trace_flags);
+    int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
+    if (err != 0)
+        return err;
     size_t size = 0;
     int left_out = 0;
     if (set != NULL) {
