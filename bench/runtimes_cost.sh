@@ -51,11 +51,10 @@ measure() {
     pin ruby "$RUBY_COST" "$BUILD"
 }
 
-# table: the rows as Markdown, each name as docs/runtimes.md says it.
+# table: the rows as Markdown, each name as docs/runtimes.md says it; the
+# whole table or, for a line that is not a row, nothing but the failure.
 table() {
-    echo "| runtime | update + detach (2 attributes) | attach prepared + restore |"
-    echo "|---|---:|---:|"
-    local name update attach rest
+    local name update attach rest lines=""
     while read -r name update attach rest; do
         [[ -z $rest && $update =~ ^[0-9.]+$ && $attach =~ ^[0-9.]+$ ]] ||
             fail "not a row: $name $update $attach $rest"
@@ -67,8 +66,11 @@ table() {
         ruby-extension) name="Ruby: C extension" ;;
         fiddle) name="Ruby: Fiddle" ;;
         esac
-        printf '| %s | %s ns | %s ns |\n' "$name" "$update" "$attach"
+        lines+=$(printf '| %s | %s ns | %s ns |' "$name" "$update" "$attach")$'\n'
     done
+    echo "| runtime | update + detach (2 attributes) | attach prepared + restore |"
+    echo "|---|---:|---:|"
+    printf '%s' "$lines"
 }
 
 main() {
