@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import io.otelctx.Attributes;
-import io.otelctx.Record;
+import io.otelctx.ContextRecord;
 import io.otelctx.ThreadContext;
 
 import java.util.Arrays;
@@ -21,7 +21,7 @@ public final class JniCost {
     private static final long TRACE_LOW = 0xa3ce929d0e0e4736L;
 
     private static Attributes attributes;
-    private static Record prepared;
+    private static ContextRecord prepared;
     private static long sink;
 
     /** update (a new span id each time, 2 attributes), then detach. */
@@ -55,9 +55,10 @@ public final class JniCost {
         int method = ThreadContext.keyIndex("http.method");
         int route = ThreadContext.keyIndex("http.route");
         if (method < 0 || route < 0)
-            throw new IllegalStateException("keyIndex: " + ThreadContext.strerror(Math.min(method, route)));
+            throw new IllegalStateException(
+                "keyIndex: " + ThreadContext.strerror(Math.min(method, route)));
         attributes = Attributes.builder().put(method, "GET").put(route, "/api/v1").build();
-        prepared = new Record();
+        prepared = new ContextRecord();
         int ret = prepared.set(TRACE_HIGH, TRACE_LOW, 0x0102030405060708L, 1, attributes);
         if (ret != 0)
             throw new IllegalStateException("set: " + ThreadContext.strerror(ret));

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import io.otelctx.Attributes;
-import io.otelctx.Record;
+import io.otelctx.ContextRecord;
 import io.otelctx.ThreadContext;
 
 import java.io.BufferedReader;
@@ -20,10 +20,10 @@ import java.util.concurrent.CountDownLatch;
  * ids in hex, KEY and VALUE hex-encoded UTF-8 (so that no charset of the
  * JVM's stdin stands between the test and the binding). MODE is how the
  * thread publishes: "update" (ThreadContext.update), "update-flags" (update
- * with flags 0, then updateFlags) or "attach" (a prepared Record attached,
- * another attached over it and restored). Each thread prints "thread TID
- * NAME" once it published; then "ready"; every thread keeps its context
- * until stdin ends, then detaches and the process exits 0.
+ * with flags 0, then updateFlags) or "attach" (a prepared ContextRecord
+ * attached, another attached over it and restored). Each thread prints
+ * "thread TID NAME" once it published; then "ready"; every thread keeps its
+ * context until stdin ends, then detaches and the process exits 0.
  */
 public final class JvmPublisher {
     private static final HexFormat HEX = HexFormat.of();
@@ -57,7 +57,8 @@ public final class JvmPublisher {
                     fail("keyIndex(" + utf8(kv[0]) + "): " + ThreadContext.strerror(key));
                 attributes.put(key, utf8(kv[1]));
             }
-            return new Spec(words[1], words[2], Long.parseUnsignedLong(words[3].substring(0, 16), 16),
+            return new Spec(words[1], words[2],
+                            Long.parseUnsignedLong(words[3].substring(0, 16), 16),
                             Long.parseUnsignedLong(words[3].substring(16), 16),
                             Long.parseUnsignedLong(words[4], 16), Integer.parseInt(words[5]),
                             attributes.build());
@@ -65,22 +66,23 @@ public final class JvmPublisher {
     }
 
     /** Publishes spec on the calling thread; returns what to close at the end. */
-    private static List<Record> publish(Spec s) {
-        List<Record> records = new ArrayList<>();
+    private static List<ContextRecord> publish(Spec s) {
+        List<ContextRecord> records = new ArrayList<>();
         switch (s.mode()) {
-        case "update" -> check(ThreadContext.update(s.traceHigh(), s.traceLow(), s.span(), s.flags(),
-                                                    s.attributes()), "update");
+        case "update" -> check(ThreadContext.update(s.traceHigh(), s.traceLow(), s.span(),
+                                                    s.flags(), s.attributes()), "update");
         case "update-flags" -> {
             check(ThreadContext.update(s.traceHigh(), s.traceLow(), s.span(), 0, s.attributes()),
                   "update");
             check(ThreadContext.updateFlags(s.flags()), "updateFlags");
         }
         case "attach" -> {
-            Record outer = new Record();
-            Record inner = new Record();
+            ContextRecord outer = new ContextRecord();
+            ContextRecord inner = new ContextRecord();
             records.add(outer);
             records.add(inner);
-            check(outer.set(s.traceHigh(), s.traceLow(), s.span(), s.flags(), s.attributes()), "set");
+            check(outer.set(s.traceHigh(), s.traceLow(), s.span(), s.flags(), s.attributes()),
+                  "set");
             check(inner.set(~s.traceHigh(), ~s.traceLow(), ~s.span(), 0, Attributes.NONE), "set");
             ThreadContext.attach(outer);
             ThreadContext.restore(ThreadContext.attach(inner)); // outer again
@@ -94,7 +96,8 @@ public final class JvmPublisher {
         String why = ThreadContext.selfCheck();
         if (why != null)
             fail("selfCheck: " + why);
-        BufferedReader stdin = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        BufferedReader stdin =
+            new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         List<Spec> specs = new ArrayList<>();
         for (String line; !(line = stdin.readLine()).equals("end");)
             specs.add(Spec.parse(line));
@@ -104,7 +107,7 @@ public final class JvmPublisher {
         List<Thread> threads = new ArrayList<>();
         for (Spec spec : specs) {
             Thread thread = new Thread(() -> {
-                List<Record> records = publish(spec);
+                List<ContextRecord> records = publish(spec);
                 synchronized (System.out) {
                     System.out.println("thread " + ThreadContext.nativeThreadId() + " "
                                        + Thread.currentThread().getName());
@@ -116,7 +119,7 @@ public final class JvmPublisher {
                     fail("interrupted");
                 }
                 ThreadContext.detach();
-                records.forEach(Record::close);
+                records.forEach(ContextRecord::close);
             }, spec.name());
             thread.start();
             threads.add(thread);

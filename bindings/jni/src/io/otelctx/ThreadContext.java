@@ -10,8 +10,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Every call publishes for the OS thread that makes it: a platform
  * thread has its own slot. Virtual threads (JDK 21+) share their carrier's:
- * a binding must give each virtual thread a {@link Record}, attach it when
- * the virtual thread is mounted and restore the carrier's on unmount
+ * a binding must give each virtual thread a {@link ContextRecord}, attach it
+ * when the virtual thread is mounted and restore the carrier's on unmount
  * (docs/runtimes.md), and must not call {@link #update} from one (it
  * rewrites the carrier's record, seen by the next virtual thread mounted).
  *
@@ -49,7 +49,7 @@ public final class ThreadContext {
     /**
      * Publishes a context in place (otelctx_update): rewrites the record
      * attached to this thread, or fills and attaches the thread's own record
-     * when none is. Ids as in {@link Record#set}.
+     * when none is. Ids as in {@link ContextRecord#set}.
      *
      * @return 0, the number of attributes left out, or a negative errno
      */
@@ -76,7 +76,7 @@ public final class ThreadContext {
      * @return what was attached before, to hand to {@link #restore} when the
      *     record's scope ends (0 when nothing was)
      */
-    public static long attach(Record record) {
+    public static long attach(ContextRecord record) {
         return attach0(record.checkedAddress());
     }
 

@@ -8,7 +8,7 @@ package io.otelctx;
  * thread, or by any thread while it is attached nowhere. Keep a reference
  * while it is attached: {@link #close} frees the native memory.
  */
-public final class Record implements AutoCloseable {
+public final class ContextRecord implements AutoCloseable {
     long address;
 
     /**
@@ -16,7 +16,7 @@ public final class Record implements AutoCloseable {
      *
      * @throws OutOfMemoryError the native allocation failed
      */
-    public Record() {
+    public ContextRecord() {
         address = ThreadContext.recordNew();
         if (address == 0)
             throw new OutOfMemoryError("otelctx_record_new");
