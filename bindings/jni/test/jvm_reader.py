@@ -5,9 +5,10 @@
 update then updateFlags, a prepared record attached and restored), one with
 "/café/😀" (a value that modified UTF-8 would lose) and one key name that is
 not ASCII; while they keep it, otelctx-inspect --strict --json reads the
-process. Each thread, found by the native tid it printed, must hold what it
-was told: ids, flags, and attributes decoded here from value_hex, named
-through the published key map.
+process. Each thread, found by the native tid it printed (the OS thread of
+its name), must hold what it was told: ids, flags, and attributes decoded
+here from value_hex, named through the published key map; the JVM's other
+threads none.
 
 Usage: jvm_reader.py --inspect TOOL -- JAVA ARGS..."""
 import argparse
@@ -57,6 +58,16 @@ def published_tids(proc):
     fail(f"the JVM ended before it was ready (status {proc.wait()})")
 
 
+def check_names(pid, tids):
+    """Each printed tid is the thread of that name: the JVM gives its OS
+    threads the Java thread's name (comm, 15 bytes at most)."""
+    for name, tid in tids.items():
+        with open(f"/proc/{pid}/task/{tid}/comm") as comm:
+            got = comm.read().rstrip("\n")
+        if got != name[:15]:
+            fail(f"tid {tid} printed by {name} is the thread named {got!r}")
+
+
 def decoded(thread, key_map):
     """What a reader shows of one thread: ids, flags, and each attribute as
     (key name from the key map, value from its bytes)."""
@@ -103,6 +114,7 @@ def main():
         tids = published_tids(proc)
         if sorted(tids) != sorted(t[0] for t in THREADS):
             fail(f"threads that printed their tid: {sorted(tids)}")
+        check_names(proc.pid, tids)
         n = read(args.inspect, proc.pid, tids)
         status = ended(proc)
         if status != 0:
