@@ -27,8 +27,10 @@ install_prerequisites() {
     require "the runtime bindings' tests (ctest -L runtimes): JNI, CPython, Ruby" \
         javac:openjdk-17-jdk-headless /usr/include/python3.11/Python.h:python3-dev ruby:ruby-dev \
         /usr/include/ruby-3.1.0/ruby.h:ruby-dev
-    # The Rust examples of docs/ and the Rust suite: Debian's rustc-web 1.85.
+    # The Rust examples of docs/ and the Rust suite: Debian's rustc-web 1.85,
+    # and the packaged crates their feature tracing builds against offline.
     require_debian_rust
+    require_debian_crates
     require_toolchain
     require_clang_runtime
     require_bench_tools

@@ -70,6 +70,8 @@ run_variant() {
 # bench/rust linked to libotelctx.so, and LTO-linked through rust/cargo-lto.
 build_rust() {
     require_rust
+    require_debian_crates
+    use_debian_crates "$BUILD/bench-rust/cargo-home"
     require_log "Rust benchmark: linked to libotelctx.so, and LTO-linked"
     (cd "$ROOT/bench/rust" && CARGO_TARGET_DIR=$BUILD/bench-rust/so OTELCTX_DIR=$BUILD/default \
         RUSTC=$OTELCTX_RUSTC "$OTELCTX_CARGO" build --offline -q --release)

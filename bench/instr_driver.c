@@ -19,6 +19,7 @@
 static const otelctx_attr two_attrs[] = {{1, "GET", 3}, {2, "/api/v1", 7}};
 static const otelctx_attr pushed = {3, "/api/v2", 7};
 static otelctx_record *records[2];
+static otelctx_attrset *two_attrs_set; /* two_attrs, prepared */
 static uint8_t trace[16] = {1}, span[8] = {2};
 static volatile uintptr_t sink;
 
@@ -43,6 +44,15 @@ OP op_record_set(unsigned long i)
 {
     sink = (uintptr_t)otelctx_record_set(records[i & 1], trace, span, 1, two_attrs, 2);
 }
+OP op_in_place_attrset(unsigned long i)
+{
+    (void)i;
+    sink = (uintptr_t)otelctx_update_attrset(trace, span, 1, two_attrs_set);
+}
+OP op_record_set_attrset(unsigned long i)
+{
+    sink = (uintptr_t)otelctx_record_set_attrset(records[i & 1], trace, span, 1, two_attrs_set);
+}
 OP op_update_span(unsigned long i) { (void)i; sink = (uintptr_t)otelctx_update_span(span); }
 OP op_attr_push_pop(unsigned long i)
 {
@@ -62,6 +72,8 @@ static const struct {
     {"in_place", op_in_place, 1},
     {"in_place_ids", op_in_place_ids, 1},
     {"record_set", op_record_set, 0},
+    {"in_place_attrset", op_in_place_attrset, 1},
+    {"record_set_attrset", op_record_set_attrset, 0},
     {"update_span", op_update_span, 1},
     {"attr_push_pop", op_attr_push_pop, 1},
 };
@@ -75,7 +87,8 @@ int main(int argc, char **argv)
     unsigned long n = strtoul(argv[2], NULL, 0);
     records[0] = otelctx_record_new();
     records[1] = otelctx_record_new();
-    if (records[0] == NULL || records[1] == NULL)
+    two_attrs_set = otelctx_attrset_new(two_attrs, 2, NULL);
+    if (records[0] == NULL || records[1] == NULL || two_attrs_set == NULL)
         return 1;
     for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++) {
         if (strcmp(argv[1], ops[k].name) != 0)
@@ -91,6 +104,7 @@ int main(int argc, char **argv)
         otelctx_detach();
         otelctx_record_free(records[0]);
         otelctx_record_free(records[1]);
+        otelctx_attrset_free(two_attrs_set);
         return 0;
     }
     fprintf(stderr, "unknown operation %s\n", argv[1]);

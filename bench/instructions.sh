@@ -20,6 +20,7 @@ N=100000
 # operation:the entry points it calls
 OPS=(swap:otelctx_attach attach_detach:otelctx_attach+otelctx_detach current:otelctx_current
      in_place:otelctx_update in_place_ids:otelctx_update record_set:otelctx_record_set
+     in_place_attrset:otelctx_update_attrset record_set_attrset:otelctx_record_set_attrset
      update_span:otelctx_update_span attr_push_pop:otelctx_attr_push+otelctx_attr_pop)
 
 fail() { echo "instructions: FAIL: $*" >&2; exit 1; }
@@ -51,7 +52,7 @@ main() {
             grep -q "other copy of otelctx shares this slot" ||
             fail "the $mode libotelctx.so did not join bench_copy_owner"
     done
-    printf '%-20s %-32s %10s %10s\n' benchmark "entry points" default optimized
+    printf '%-26s %-32s %10s %10s\n' benchmark "entry points" default optimized
     local group
     for group in single joined; do
         local preload=
@@ -67,7 +68,7 @@ main() {
                 [[ $short -gt 0 && $long -gt $short ]] || fail "no library instructions counted for $op ($mode)"
                 per_op+=("$(python3 -c "print(f'{($long - $short) / $N:.2f}')")")
             done
-            printf '%-20s %-32s %10s %10s\n' "$group/$op" "$entry" "${per_op[@]}"
+            printf '%-26s %-32s %10s %10s\n' "$group/$op" "$entry" "${per_op[@]}"
         done
     done
 }

@@ -25,6 +25,14 @@ install(FILES
   DESTINATION ${OTELCTX_CMAKE_DIR})
 
 list(JOIN OTELCTX_CONSUMER_LTO_FLAGS " " OTELCTX_PC_LTO_FLAGS)
+# otelctx.pc names its prefix relative to itself (${pcfiledir}), so that
+# `cmake --install --prefix P` gives a file that is right under P: one ".."
+# per component of LIBDIR/pkgconfig.
+if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
+  message(FATAL_ERROR "otelctx.pc: CMAKE_INSTALL_LIBDIR must be relative to the prefix, "
+                      "not ${CMAKE_INSTALL_LIBDIR}")
+endif()
+string(REGEX REPLACE "[^/]+" ".." OTELCTX_PC_TO_PREFIX "${CMAKE_INSTALL_LIBDIR}/pkgconfig")
 configure_file(cmake/otelctx.pc.in ${CMAKE_CURRENT_BINARY_DIR}/otelctx.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/otelctx.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

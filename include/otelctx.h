@@ -183,6 +183,42 @@ OTELCTX_API int otelctx_update(const uint8_t trace_id[16],
                                uint8_t trace_flags,
                                const otelctx_attr *attrs, size_t n_attrs);
 
+/* ---- Prepared attribute sets --------------------------------------------- */
+
+/*
+ * SDKs set the same attribute values over and over (a route, a method, a
+ * tenant): a set checks and encodes them once, and the writers below copy
+ * its bytes as they are. Since OTELCTX_1.3.
+ */
+typedef struct otelctx_attrset otelctx_attrset; /* immutable once made; any thread may use it */
+
+/*
+ * Checks and encodes attrs once, by exactly otelctx_record_set()'s rules
+ * (an attribute it would leave out is left out); n_attrs 0 gives an empty
+ * set. NULL with errno EINVAL (attrs NULL with n_attrs > 0, a NULL value
+ * with len > 0, n_attrs > INT_MAX) or ENOMEM. *left_out, when not NULL,
+ * receives how many were left out. Not async-signal-safe (it allocates).
+ */
+OTELCTX_API otelctx_attrset *otelctx_attrset_new(const otelctx_attr *attrs, size_t n_attrs,
+                                                 int *left_out);
+
+/* Frees a set (NULL: nothing). No record keeps a reference to it. */
+OTELCTX_API void otelctx_attrset_free(otelctx_attrset *set);
+
+/*
+ * As otelctx_record_set() and otelctx_update() with the set's attributes
+ * (set NULL: none): the same header and the same first attrs_data_size
+ * bytes as the plain call (bytes past attrs_data_size may differ), the same
+ * rules for the ids, the same return values (the set's left-out count on
+ * success). Async-signal-safe and guarded like the other writers; the set
+ * is only read.
+ */
+OTELCTX_API int otelctx_record_set_attrset(otelctx_record *record, const uint8_t trace_id[16],
+                                           const uint8_t span_id[8], uint8_t trace_flags,
+                                           const otelctx_attrset *set);
+OTELCTX_API int otelctx_update_attrset(const uint8_t trace_id[16], const uint8_t span_id[8],
+                                       uint8_t trace_flags, const otelctx_attrset *set);
+
 /* ---- Partial updates of the attached record ------------------------------ */
 
 /*

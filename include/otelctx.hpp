@@ -46,9 +46,9 @@ inline int key_index(std::string_view name)
 }
 
 namespace detail {
-/* Calls f(const otelctx_attr *, size_t) with attrs as a C array. */
+/* Calls f(const otelctx_attr *, size_t) with attrs as a C array; its result. */
 template <typename F>
-inline int with_c_attrs(std::initializer_list<attr> attrs, F f)
+inline auto with_c_attrs(std::initializer_list<attr> attrs, F f)
 {
     constexpr std::size_t inline_max = 8;
     auto fill = [&attrs](otelctx_attr *out) {
@@ -65,6 +65,52 @@ inline int with_c_attrs(std::initializer_list<attr> attrs, F f)
     return f(buf.data(), buf.size());
 }
 } // namespace detail
+
+/* A prepared attribute set (otelctx_attrset_new()): checked and encoded
+ * once, then only read, from any thread. */
+class attrset {
+  public:
+    explicit attrset(std::initializer_list<attr> attrs)
+    {
+        int left_out = 0;
+        s_ = detail::with_c_attrs(attrs, [&](const otelctx_attr *a, std::size_t n) {
+            return otelctx_attrset_new(a, n, &left_out);
+        });
+        if (s_ == nullptr)
+            throw std::bad_alloc();
+        left_out_ = left_out;
+    }
+    ~attrset() { otelctx_attrset_free(s_); }
+    attrset(attrset &&other) noexcept
+        : s_(std::exchange(other.s_, nullptr)), left_out_(other.left_out_) {}
+    attrset &operator=(attrset &&other) noexcept
+    {
+        if (this != &other) {
+            otelctx_attrset_free(s_);
+            s_ = std::exchange(other.s_, nullptr);
+            left_out_ = other.left_out_;
+        }
+        return *this;
+    }
+    attrset(const attrset &) = delete;
+    attrset &operator=(const attrset &) = delete;
+
+    /* How many attributes were left out, as otelctx_record_set() counts them. */
+    int left_out() const noexcept { return left_out_; }
+    const otelctx_attrset *get() const noexcept { return s_; }
+
+  private:
+    otelctx_attrset *s_;
+    int left_out_ = 0;
+};
+
+/* otelctx_update_attrset(): the attached record (or the thread's own) with
+ * these ids and the set's attributes. */
+inline int update(const uint8_t (&trace_id)[16], const uint8_t (&span_id)[8],
+                  uint8_t trace_flags, const attrset &set) noexcept
+{
+    return otelctx_update_attrset(trace_id, span_id, trace_flags, set.get());
+}
 
 /* An owned 640-byte record: valid, no trace, no attributes when created. */
 class record {
@@ -97,6 +143,13 @@ class record {
         return detail::with_c_attrs(attrs, [&](const otelctx_attr *a, std::size_t n) {
             return otelctx_record_set(r_, trace_id, span_id, trace_flags, a, n);
         });
+    }
+
+    /* otelctx_record_set_attrset(): the same with a prepared set. */
+    int set(const uint8_t (&trace_id)[16], const uint8_t (&span_id)[8], uint8_t trace_flags,
+            const attrset &attrs) noexcept
+    {
+        return otelctx_record_set_attrset(r_, trace_id, span_id, trace_flags, attrs.get());
     }
 
     /* A valid record without trace (zero ids), only attributes. */

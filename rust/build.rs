@@ -156,7 +156,19 @@ fn main() {
         println!("cargo:rustc-link-arg=-Wl,--export-dynamic-symbol={SLOT}");
     } else {
         println!("cargo:rustc-link-lib=dylib=otelctx");
+        // Only this package's own tests and examples: cargo gives a
+        // dependency's link arguments to no dependent. Dependents get the
+        // directory as DEP_OTELCTX_LIB_DIR (links = "otelctx") for an rpath
+        // of their own, which docs/rust.md shows.
         println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib_dir.display());
+        if env::var_os("OTELCTX_DIR").is_none() {
+            // Cargo shows it for path dependencies: the surprise it names is
+            // a binary that runs under cargo run (which adds OUT_DIR's
+            // library to LD_LIBRARY_PATH) and not as built.
+            println!("cargo:warning=libotelctx.so is built into {}: binaries find it under cargo run/test only; \
+                      give yours an rpath from DEP_OTELCTX_LIB_DIR, or install the library and set OTELCTX_DIR \
+                      (docs/rust.md: How a binary finds libotelctx.so)", lib_dir.display());
+        }
     }
     println!("cargo:rustc-link-search=native={}", lib_dir.display());
     println!("cargo:lib_dir={}", lib_dir.display());

@@ -68,3 +68,30 @@ require_rust() {
     fi
     require_log "rust: $OTELCTX_RUSTC (LLVM $(rust_llvm_major "$OTELCTX_RUSTC")), linker $OTELCTX_RUST_LLD"
 }
+
+# Debian's cargo registry: the packaged crates, each with its checksums.
+DEBIAN_CARGO_REGISTRY=/usr/share/cargo/registry
+
+# require_debian_crates: the crates feature tracing needs, from Debian.
+require_debian_crates() {
+    require "feature tracing's tests and docs example, built offline: Debian's packaged tracing crates" \
+        /usr/share/doc/librust-tracing-dev:librust-tracing-dev \
+        /usr/share/doc/librust-tracing-subscriber-dev:librust-tracing-subscriber-dev
+}
+
+# use_debian_crates DIR: every cargo run from this shell on resolves
+# crates.io's crates (even the optional ones of an unused feature: cargo
+# resolves them all) from Debian's registry, offline: CARGO_HOME=DIR, whose
+# config.toml replaces crates.io with that directory. The manifests stay
+# crates.io's.
+use_debian_crates() {
+    mkdir -p "$1"
+    cat >"$1/config.toml" <<TOML
+[source.crates-io]
+replace-with = "debian-packages"
+
+[source.debian-packages]
+directory = "$DEBIAN_CARGO_REGISTRY"
+TOML
+    export CARGO_HOME=$1
+}

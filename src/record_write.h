@@ -14,76 +14,12 @@
 #include <limits.h>
 #include <stdalign.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "otelctx.h"
+#include "record_bytes.h"
+#include "attrset.h"
+#include "record_finish.h"
 #include "write_order.h"
-
-#define OTELCTX_ENTRY_HEADER 2 /* key index byte + value length byte */
-#define OTELCTX_INLINE static inline __attribute__((always_inline))
-#define OTELCTX_UNLIKELY(x) __builtin_expect(!!(x), 0)
-
-OTELCTX_INLINE uint64_t otelctx__load64(const uint8_t *p)
-{
-    uint64_t v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-OTELCTX_INLINE void otelctx__store64(uint8_t *p, uint64_t v)
-{
-    memcpy(p, &v, sizeof(v));
-}
-
-/*
- * Copies exactly len bytes, for len <= 16 (never reading past the caller's
- * value), as two fixed-size, possibly overlapping chunks: no call to memcpy,
- * a few compares. The chunks are loaded and OR-ed first: when some byte has
- * its high bit set (not plain ASCII), nothing is stored and 1 is returned.
- */
-#define OTELCTX_COPY_PAIR(type, mask, dst, src, len)                        \
-    do {                                                                    \
-        type head_, tail_;                                                  \
-        memcpy(&head_, (src), sizeof(type));                                \
-        memcpy(&tail_, (src) + (len) - sizeof(type), sizeof(type));         \
-        if (OTELCTX_UNLIKELY((head_ | tail_) & (mask)))                     \
-            return 1;                                                       \
-        memcpy((dst), &head_, sizeof(type));                                \
-        memcpy((dst) + (len) - sizeof(type), &tail_, sizeof(type));         \
-    } while (0)
-
-OTELCTX_INLINE int otelctx__copy_short(uint8_t *dst, const char *src, size_t len)
-{
-    if (len >= 4) {
-        if (len >= 8)
-            OTELCTX_COPY_PAIR(uint64_t, 0x8080808080808080u, dst, src, len);
-        else
-            OTELCTX_COPY_PAIR(uint32_t, 0x80808080u, dst, src, len);
-    } else if (len >= 2) {
-        OTELCTX_COPY_PAIR(uint16_t, 0x8080u, dst, src, len);
-    } else if (len == 1) {
-        if (OTELCTX_UNLIKELY((uint8_t)src[0] & 0x80u))
-            return 1;
-        dst[0] = (uint8_t)src[0];
-    }
-    return 0;
-}
-
-/* Any length up to 255: copies the value when it is valid UTF-8 and
- * returns 0; returns 1 and stores nothing when it is not. */
-int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len);
-
-/*
- * The slow finish of a record from attribute a (up to last) on, at
- * attrs_data + used:
- * values longer than 16 bytes, and values that are not plain ASCII (checked
- * as UTF-8, left out otherwise). Stores the size, then valid = 1, then
- * leaves the writer guard. Returns the attributes left out, left_out
- * included.
- */
-int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
-                           const otelctx_attr *last, size_t used, int left_out,
-                           unsigned char *writing);
 
 /* OTEP 4947 ids: both set or both all zero, and no flags without them.
  * Two branches on the common case (both set): gcc computes a combined
@@ -109,43 +45,61 @@ OTELCTX_INLINE int otelctx__attrs_invalid(const otelctx_attr *attrs, size_t n_at
     return 0;
 }
 
+/* The ids of a whole-record write, loaded once and checked: 0, or -EINVAL
+ * (one id NULL, an id all zero without the other, flags without a trace). */
+OTELCTX_INLINE int otelctx__ids_load(const uint8_t *trace_id, const uint8_t *span_id,
+                                     uint8_t trace_flags, uint64_t ids[3])
+{
+    ids[0] = ids[1] = ids[2] = 0;
+    if (trace_id != NULL) {
+        if (OTELCTX_UNLIKELY(span_id == NULL))
+            return -EINVAL;
+        ids[0] = otelctx__load64(trace_id);
+        ids[1] = otelctx__load64(trace_id + 8);
+        ids[2] = otelctx__load64(span_id);
+        if (otelctx__ids_invalid(ids[0] | ids[1], ids[2], trace_flags))
+            return -EINVAL;
+    } else if (OTELCTX_UNLIKELY(span_id != NULL || trace_flags != 0)) {
+        return -EINVAL;
+    }
+    return 0;
+}
+
+/* Inside the guard: valid = 0, then the ids and flags from the registers
+ * they were checked in. */
+OTELCTX_INLINE void otelctx__header_write(otelctx_record *record, const uint64_t ids[3],
+                                          uint8_t trace_flags)
+{
+    record_begin_write(record);
+    otelctx__store64(record->trace_id, ids[0]);
+    otelctx__store64(record->trace_id + 8, ids[1]);
+    otelctx__store64(record->span_id, ids[2]);
+    record->trace_flags = trace_flags;
+}
+
 /*
  * otelctx_record_set() on a record known to be non-NULL: every check, then,
  * inside the writer guard (-EBUSY when the thread is already in a writer),
  * the in-place protocol (valid = 0, fields, size, valid = 1). The checks read
- * only the arguments, so they may come before the guard. The ids are loaded
- * once, checked, and stored from the same registers.
+ * only the arguments, so they may come before the guard.
  */
 OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *trace_id,
                                          const uint8_t *span_id, uint8_t trace_flags,
                                          const otelctx_attr *attrs, size_t n_attrs,
                                          unsigned char *writing)
 {
-    uint64_t trace0 = 0, trace1 = 0, span = 0;
+    uint64_t ids[3];
 
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
         return -EINVAL;
-    if (trace_id != NULL) {
-        if (OTELCTX_UNLIKELY(span_id == NULL))
-            return -EINVAL;
-        trace0 = otelctx__load64(trace_id);
-        trace1 = otelctx__load64(trace_id + 8);
-        span = otelctx__load64(span_id);
-        if (otelctx__ids_invalid(trace0 | trace1, span, trace_flags))
-            return -EINVAL;
-    } else if (OTELCTX_UNLIKELY(span_id != NULL || trace_flags != 0)) {
+    if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
         return -EINVAL;
-    }
     if (n_attrs != 0 && otelctx__attrs_invalid(attrs, n_attrs))
         return -EINVAL;
     if (writer_enter(writing))
         return -EBUSY;
 
-    record_begin_write(record);
-    otelctx__store64(record->trace_id, trace0);
-    otelctx__store64(record->trace_id + 8, trace1);
-    otelctx__store64(record->span_id, span);
-    record->trace_flags = trace_flags;
+    otelctx__header_write(record, ids, trace_flags);
     /* The straight line: values of at most 16 bytes, plain ASCII, that fit.
      * Anything else (and so every attribute left out) goes to the finish. */
     size_t used = 0;
@@ -166,6 +120,46 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
     record_end_write(record);
     writer_leave(writing);
     return 0;
+}
+
+/*
+ * The same with a prepared set (set NULL: no attribute): its entries were
+ * checked and encoded when it was made, so they are copied as they are, in
+ * 16-byte chunks. A set of at most 16 bytes is padded with zeros to 16, and
+ * a longer one ends with a chunk that overlaps the one before: bytes past
+ * attrs_data_size may be written while valid is 0, never past the record.
+ */
+OTELCTX_INLINE int otelctx__record_write_set(otelctx_record *record, const uint8_t *trace_id,
+                                             const uint8_t *span_id, uint8_t trace_flags,
+                                             const otelctx_attrset *set, unsigned char *writing)
+{
+    uint64_t ids[3];
+
+    if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
+        return -EINVAL;
+    if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
+        return -EINVAL;
+    if (writer_enter(writing))
+        return -EBUSY;
+
+    otelctx__header_write(record, ids, trace_flags);
+    size_t size = 0;
+    int left_out = 0;
+    if (set != NULL) {
+        size = set->size;
+        left_out = set->left_out;
+        if (size <= 16) {
+            otelctx__copy16(record->attrs_data, set->data);
+        } else {
+            for (size_t i = 0; i + 16 < size; i += 16)
+                otelctx__copy16(&record->attrs_data[i], &set->data[i]);
+            otelctx__copy16(&record->attrs_data[size - 16], &set->data[size - 16]);
+        }
+    }
+    record->attrs_data_size = (uint16_t)size;
+    record_end_write(record);
+    writer_leave(writing);
+    return left_out;
 }
 
 #endif

@@ -77,6 +77,53 @@ int otelctx_update(const uint8_t trace_id[16], const uint8_t span_id[8],
                      otelctx_tls_writing_after(slot));
 }
 
+/* update_own_record with a prepared set. */
+__attribute__((noinline, cold))
+static int update_own_record_set(otelctx_record **slot, unsigned char *writing,
+                                 const uint8_t trace_id[16], const uint8_t span_id[8],
+                                 uint8_t trace_flags, const otelctx_attrset *set)
+{
+    otelctx_record *record = otelctx__own_record();
+
+    if (record == NULL)
+        return -ENOMEM;
+    /* Published after the guard is left, as in update_own_record. */
+    int ret = otelctx__record_write_set(record, trace_id, span_id, trace_flags, set, writing);
+    if (ret >= 0)
+        slot_store(slot, record);
+    return ret;
+}
+
+OTELCTX_INLINE int update_set_in(const uint8_t trace_id[16], const uint8_t span_id[8],
+                                 uint8_t trace_flags, const otelctx_attrset *set,
+                                 otelctx_record **slot, unsigned char *writing)
+{
+    /* Loaded before the guard is taken, as in update_in. */
+    otelctx_record *record = slot_load(slot);
+
+    if (OTELCTX_UNLIKELY(record == NULL))
+        return update_own_record_set(slot, writing, trace_id, span_id, trace_flags, set);
+    return otelctx__record_write_set(record, trace_id, span_id, trace_flags, set, writing);
+}
+
+__attribute__((noinline, cold))
+static int update_set_far(const uint8_t trace_id[16], const uint8_t span_id[8],
+                          uint8_t trace_flags, const otelctx_attrset *set, otelctx_record **slot)
+{
+    return update_set_in(trace_id, span_id, trace_flags, set, slot, otelctx_tls_writing());
+}
+
+int otelctx_update_attrset(const uint8_t trace_id[16], const uint8_t span_id[8],
+                           uint8_t trace_flags, const otelctx_attrset *set)
+{
+    otelctx_record **slot = otelctx_tls_slot();
+
+    if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
+        return update_set_far(trace_id, span_id, trace_flags, set, slot);
+    return update_set_in(trace_id, span_id, trace_flags, set, slot,
+                         otelctx_tls_writing_after(slot));
+}
+
 /* A partial writer's early return from inside the guard. */
 static inline int leave_with(unsigned char *writing, int ret)
 {

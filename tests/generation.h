@@ -11,6 +11,7 @@
 #ifndef OTELCTX_TEST_GENERATION_H
 #define OTELCTX_TEST_GENERATION_H
 
+#include <errno.h>
 #include <string.h>
 
 #include "otelctx.h"
@@ -83,11 +84,12 @@ enum generation_kind {
     GENERATION_UPDATE_SPAN,     /* a new span id for the attached record */
     GENERATION_PUSH_POP,        /* otelctx_attr_push, then otelctx_attr_pop(1) */
     GENERATION_INVALIDATE,      /* otelctx_record_invalidate of the attached record */
+    GENERATION_UPDATE_ATTRSET,  /* otelctx_update_attrset in place, the set prepared once */
     GENERATION_KINDS
 };
 static const char *const generation_kind_names[GENERATION_KINDS] = {
     "update", "record_set", "swap", "detach", "detach_if", "update_span", "push_pop",
-    "invalidate"};
+    "invalidate", "update_attrset"};
 
 /* Publishes generation g with one of the writer operations, chosen by op
  * modulo 32 (the ones on the attached record need one: swap otherwise;
@@ -101,8 +103,20 @@ static inline int generation_publish(otelctx_record *heap[2], otelctx_record *at
                                         sizeof(generation_pushed) - 1};
     struct generation gen;
 
+    /* One prepared set per generation, made the first time it is needed
+     * (outside any handler: only the writer thread publishes). */
+    static otelctx_attrset *sets[256];
+
     generation_make(&gen, g);
     op %= 32;
+    if (op >= 6 && op < 8) {
+        if (sets[g] == NULL)
+            sets[g] = otelctx_attrset_new(gen.attrs, generation_attr_count(g), NULL);
+        if (sets[g] == NULL)
+            return -ENOMEM;
+        *kind = GENERATION_UPDATE_ATTRSET;
+        return otelctx_update_attrset(gen.id, gen.id, g, sets[g]);
+    }
     if (op < 8) {
         *kind = GENERATION_UPDATE;
         return otelctx_update(gen.id, gen.id, g, gen.attrs, generation_attr_count(g));

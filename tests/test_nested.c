@@ -52,6 +52,8 @@ static sigjmp_buf out_of_writer;
 static volatile sig_atomic_t handler_ran;
 /* What the handler saw, checked outside it. */
 static int busy_update, busy_record_set, busy_update_span, busy_flags, busy_push, busy_pop;
+static int busy_update_set, busy_record_set_set;
+static otelctx_attrset *set_a;
 static int unchanged, attach_ok, current_ok, canary_clean = 1;
 
 static void on_fault(int sig)
@@ -69,6 +71,8 @@ static void on_fault(int sig)
     busy_record_set = otelctx_record_set(record, trace_a, span_a, 1, &attr_a, 1);
     busy_update_span = otelctx_update_span(span_a);
     busy_flags = otelctx_update_flags(0);
+    busy_update_set = otelctx_update_attrset(trace_a, span_a, 1, set_a);
+    busy_record_set_set = otelctx_record_set_attrset(record, trace_a, span_a, 1, set_a);
     busy_push = otelctx_attr_push(&attr_a);
     busy_pop = otelctx_attr_pop(1);
     unchanged = memcmp(&before, record, sizeof(before)) == 0;
@@ -108,6 +112,8 @@ static void *interrupted_thread(void *arg)
     CHECK_EQ(busy_record_set, -EBUSY);
     CHECK_EQ(busy_update_span, -EBUSY);
     CHECK_EQ(busy_flags, -EBUSY);
+    CHECK_EQ(busy_update_set, -EBUSY);
+    CHECK_EQ(busy_record_set_set, -EBUSY);
     CHECK_EQ(busy_push, -EBUSY);
     CHECK_EQ(busy_pop, -EBUSY);
     CHECK(unchanged);
@@ -133,7 +139,8 @@ int main(void)
     CHECK(unreadable != MAP_FAILED);
     record = otelctx_record_new();
     other = otelctx_record_new();
-    CHECK(record != NULL && other != NULL);
+    set_a = otelctx_attrset_new(&attr_a, 1, NULL);
+    CHECK(record != NULL && other != NULL && set_a != NULL);
     CHECK_EQ(otelctx_record_set(record, trace_a, span_a, 1, &attr_a, 1), 0);
     sa.sa_handler = on_fault;
     sigemptyset(&sa.sa_mask);
@@ -150,6 +157,7 @@ int main(void)
     CHECK(strcmp(otelctx_strerror(-EBUSY), otelctx_strerror(-EXDEV)) != 0);
     otelctx_record_free(record);
     otelctx_record_free(other);
+    otelctx_attrset_free(set_a);
     munmap(unreadable, (size_t)page);
     return 0;
 }

@@ -15,6 +15,11 @@
 //! } // the previous record (here: none) is published again
 //! ```
 //!
+//! Callback-shaped integrations, whose attach and restore are two calls (no
+//! guard can span them), freeze a prepared record into a [`SharedRecord`]
+//! and call [`SharedRecord::enter`] / [`SharedRecord::exit`]. Feature
+//! `tracing` does so for every span: [`tracing::OtelctxLayer`].
+//!
 //! Linking: by default the crate links `libotelctx.so`. With feature `lto`
 //! it links the optimized ThinLTO bitcode `libotelctx.a`; build the final
 //! program with `rust/cargo-lto` so that the C calls are inlined into Rust
@@ -25,7 +30,11 @@ pub mod sys;
 mod error;
 mod process;
 mod record;
+mod shared;
 mod slot;
+
+#[cfg(feature = "tracing")]
+pub mod tracing;
 
 pub use error::{Error, Result};
 pub use process::{
@@ -33,4 +42,5 @@ pub use process::{
     set_key_listener, Key,
 };
 pub use record::{Attr, Record, SpanContext};
+pub use shared::SharedRecord;
 pub use slot::{is_attached, Attached};

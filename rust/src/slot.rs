@@ -55,6 +55,15 @@ impl<'a> Attached<'a> {
         Error::check(unsafe { sys::otelctx_update_span(span_id.as_ptr()) }).map(drop)
     }
 
+    /// The sampling decision made after the span's context was published:
+    /// only the trace flags change, one byte store (`otelctx_update_flags`).
+    /// `-EINVAL` for flags other than 0 on a record without trace.
+    pub fn update_flags(&mut self, trace_flags: u8) -> Result<()> {
+        self.ensure_current()?;
+        // SAFETY: the slot holds this guard's live record.
+        Error::check(unsafe { sys::otelctx_update_flags(trace_flags) }).map(drop)
+    }
+
     /// Appends one attribute (`otelctx_attr_push`): `Ok(true)` appended,
     /// `Ok(false)` left out (too long, or no room), the record unchanged.
     pub fn push(&mut self, attr: Attr<'_>) -> Result<bool> {

@@ -78,6 +78,7 @@ extern "C" {
     ) -> c_int;
 
     pub fn otelctx_update_span(span_id: *const u8) -> c_int;
+    pub fn otelctx_update_flags(trace_flags: u8) -> c_int;
     pub fn otelctx_attr_push(attr: *const otelctx_attr) -> c_int;
     pub fn otelctx_attr_pop(n: usize) -> c_int;
     pub fn otelctx_record_invalidate(record: *mut otelctx_record) -> c_int;

@@ -2,7 +2,7 @@
 //! with: records are compared with the encoding OTEP 4947 defines, written
 //! out here by hand, not produced by the library.
 
-use otelctx::{sys, Attr, Key, Record, SpanContext};
+use otelctx::{sys, Attr, Key, Record, SharedRecord, SpanContext};
 
 const TRACE: [u8; 16] = [0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6, 0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36];
 const SPAN: [u8; 8] = [0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7];
@@ -114,6 +114,70 @@ fn partial_updates_write_only_the_attached_record() {
     guard.set(&span(), &[]).unwrap();
     assert!(guard.is_valid());
     assert_eq!(guard.span_id(), SPAN);
+}
+
+#[test]
+fn update_flags_writes_the_flags_byte_only() {
+    let key = Key::register("flags").unwrap();
+    let mut record = Record::with(&span(), &[Attr::new(key, "v")]).unwrap();
+    let mut no_trace = Record::new().unwrap();
+    no_trace.set_attrs_only(&[]).unwrap();
+    let mut guard = record.attach();
+    guard.update_flags(0).unwrap();
+    assert_eq!(record_bytes(&guard), expected_bytes(TRACE, SPAN, 0, &[(key.index(), "v")]));
+    guard.update_flags(3).unwrap();
+    assert_eq!(record_bytes(&guard), expected_bytes(TRACE, SPAN, 3, &[(key.index(), "v")]));
+    {
+        let mut untraced = no_trace.attach();
+        assert_eq!(untraced.update_flags(1).unwrap_err().errno(), EINVAL);
+        untraced.update_flags(0).unwrap();
+        // The outer guard's record is not the attached one: nothing written.
+        assert_eq!(guard.update_flags(1).unwrap_err().errno(), ENOENT);
+    }
+    assert_eq!(guard.trace_flags(), 3);
+}
+
+#[test]
+fn shared_records_enter_and_exit_without_a_guard() {
+    let a = SharedRecord::new(Record::with(&span(), &[]).unwrap());
+    let b = SharedRecord::new(Record::new().unwrap());
+    assert!(!a.exit(), "an exit without an enter");
+    a.enter();
+    assert_eq!(current(), a.as_ptr());
+    b.enter();
+    a.enter(); // re-entered above b
+    assert_eq!(current(), a.as_ptr());
+    assert!(a.exit());
+    assert_eq!(current(), b.as_ptr());
+    assert!(a.exit()); // the first enter, below b: out of order
+    assert_eq!(current(), b.as_ptr());
+    assert!(b.exit());
+    assert!(current().is_null(), "b's exit did not restore what a's first enter replaced");
+    assert!(!b.exit());
+    let on_other_thread = {
+        let a = a.clone();
+        std::thread::spawn(move || {
+            a.enter();
+            let entered = current() == a.as_ptr();
+            (entered, a.exit(), current().is_null())
+        })
+        .join()
+        .unwrap()
+    };
+    assert_eq!(on_other_thread, (true, true, true));
+    assert!(current().is_null());
+}
+
+#[test]
+fn a_shared_record_leaves_a_guards_record_up() {
+    let shared = SharedRecord::new(Record::with(&span(), &[]).unwrap());
+    let mut guarded = Record::new().unwrap();
+    shared.enter();
+    let guard = guarded.attach();
+    assert!(shared.exit());
+    assert_eq!(current(), guard.as_ptr(), "the exit replaced a record attached after its enter");
+    drop(guard);
+    assert_eq!(current(), shared.as_ptr());
 }
 
 #[test]

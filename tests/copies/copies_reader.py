@@ -60,6 +60,7 @@ def decode(record, names):
 
 
 def published(want):
+    """The record of an "expect" line (its name_hex is the thread's name)."""
     return {k: want[k] for k in ("trace_id", "span_id", "trace_flags", "attributes")}
 
 
@@ -89,9 +90,28 @@ def read_with_inspect(inspect, pid, expected, resource):
                                   for a in t["attributes"]}}
             if got != published(want):
                 fail(f"{obj['path']}: thread {tid}: read {got}\n    published {published(want)}")
+    for t in objects[0]["threads"]:
+        want = expected.get(t["tid"])
+        if want is not None and t["name"] != bytes.fromhex(want["name_hex"]).decode():
+            fail(f"thread {t['tid']}: name {t['name']!r}, named {want['name_hex']} (hex)")
     print(f"  otelctx-inspect: {len(objects)} object(s) defining the slot, each with the "
           f"{len(expected)} records; {done.stderr.strip().splitlines()[-1]}")
     return names
+
+
+def read_text(inspect, pid, expected):
+    """The text output names each thread, escaped: no byte of a name's
+    terminal escape reaches the terminal."""
+    done = subprocess.run([inspect, str(pid)], capture_output=True, timeout=120)
+    if done.returncode != 0:
+        fail(f"otelctx-inspect exited {done.returncode}: {done.stderr.decode(errors='replace')}")
+    if b"\x1b" in done.stdout:
+        fail("the text output holds a raw ESC byte of a thread name")
+    for tid, want in expected.items():
+        name = bytes.fromhex(want["name_hex"]).replace(b"\x1b", b"\\x1b")
+        if f"  thread {tid} (".encode() + name + b"): trace" not in done.stdout:
+            fail(f"text output: no line for thread {tid} named {name!r}:\n{done.stdout.decode()}")
+    print(f"  otelctx-inspect (text): the {len(expected)} threads by name, escaped")
 
 
 def read_with_gdb(pid, expected, names):
@@ -141,6 +161,7 @@ def main():
     with started(host) as proc:
         expected, resource = host_output(proc)
         names = read_with_inspect(args.inspect, proc.pid, expected, resource)
+        read_text(args.inspect, proc.pid, expected)
         read_with_gdb(proc.pid, expected, names)
         if not args.no_sample and os.environ.get("OTELCTX_SKIP_BPF") != "1":
             read_with_sample(args.inspect, proc.pid, expected, names)

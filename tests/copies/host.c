@@ -11,8 +11,8 @@
  * resource only the copy that published it may replace or withdraw; one
  * writer guard (a writer of one copy interrupted by a handler that calls
  * another copy's writers); every copy passing otelctx_self_check(). Then
- * thread i publishes through copy i and checks that every copy reads the
- * same slot; the records are printed as "expect" lines for the readers
+ * thread i names itself (pthread_setname_np), publishes through copy i and
+ * checks that every copy reads the same slot; the records are printed as "expect" lines for the readers
  * (copies_reader.py), then "ready"; it spins until stdin closes.
  */
 #include <dlfcn.h>
@@ -242,6 +242,11 @@ static void *publisher(void *arg)
     snprintf(value, sizeof(value), "v%d", i);
     const otelctx_attr attr = {(uint8_t)key_of[i], value, strlen(value)};
 
+    /* The runtime's name for the thread, as readers should show it; the
+     * first one is hostile text (a terminal escape). */
+    char name[16];
+    snprintf(name, sizeof(name), i == 0 ? "\033[2Jcopy%d" : "copy%d-pub", i);
+    CHECK_EQ(pthread_setname_np(pthread_self(), name), 0);
     CHECK_EQ(c->update(trace, span, 1, &attr, 1), 0);
     /* Every copy reads the slot this copy wrote. */
     for (int j = 0; j < n_copies; j++)
@@ -254,7 +259,11 @@ static void *publisher(void *arg)
     printf("\", \"span_id\": \"");
     for (int b = 0; b < 8; b++)
         printf("%02x", span[b]);
-    printf("\", \"trace_flags\": 1, \"attributes\": {\"copy%d.tag\": \"%s\"}}\n", i, value);
+    printf("\", \"trace_flags\": 1, \"attributes\": {\"copy%d.tag\": \"%s\"}, \"name_hex\": \"",
+           i, value);
+    for (const char *n = name; *n != '\0'; n++)
+        printf("%02x", (unsigned char)*n);
+    printf("\"}\n");
     pthread_mutex_unlock(&print_lock);
     pthread_barrier_wait(&published);
     while (!atomic_load_explicit(&stop, memory_order_relaxed))

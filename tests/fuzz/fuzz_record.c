@@ -8,6 +8,9 @@
  * (whole entries, in order, values <= 255 bytes and UTF-8), and the return
  * value is the number left out; on failure the record is byte-for-byte
  * unchanged. Both ids all zero is "no trace"; one of them is an error.
+ * Every accepted call is then repeated with a set prepared from the same
+ * attributes (otelctx_attrset_new, otelctx_record_set_attrset): the same
+ * return value, header and first attrs_data_size bytes.
  *
  * Input: MODE FLAGS TRACE[16] SPAN[8] N, then N times KEY LEN_LO LEN_HI OFFSET,
  * then the bytes the values are taken from (repeated to fill the pool).
@@ -177,6 +180,25 @@ static void check_partial(otelctx_record *record, const struct call *c)
     otelctx_attach(NULL);
 }
 
+/* A set made from the same attributes, written with the same ids, gives the
+ * record the plain call gave: header and first attrs_data_size bytes. */
+static void check_attrset(const otelctx_record *plain, const struct call *c, int ret)
+{
+    static union {
+        otelctx_record record;
+        uint8_t bytes[sizeof(otelctx_record)];
+    } other;
+    int left_out = -1;
+    otelctx_attrset *set = otelctx_attrset_new(c->attrs, c->n_attrs, &left_out);
+
+    REQUIRE(set != NULL && left_out == ret);
+    memset(other.bytes, 0xa5, sizeof(other.bytes));
+    REQUIRE(otelctx_record_set_attrset(&other.record, c->trace_id, c->span_id, c->flags, set) == ret);
+    REQUIRE(memcmp(other.bytes, plain, 28) == 0);
+    REQUIRE(memcmp(other.record.attrs_data, plain->attrs_data, plain->attrs_data_size) == 0);
+    otelctx_attrset_free(set);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     otelctx_attr attrs[MAX_ATTRS];
@@ -245,5 +267,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     REQUIRE(record != NULL);
     check_published(record, &c, ret);
     otelctx_attach(NULL);
+    check_attrset(record, &c, ret);
     return 0;
 }

@@ -45,6 +45,10 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from text_output import thread_line  # noqa: E402
+from runnable import environment, runnable  # noqa: E402
+
 NOBODY = 65534
 DEADLINE = 60.0           # any single wait: generous for sanitized builds on loaded cores
 MANY_UNSTOPPABLE_BOUND = 20.0  # "a few seconds" for hundreds of unstoppable threads, loaded
@@ -98,8 +102,9 @@ class Lines:
 def started(argv, what, cwd=None):
     """A process (as nobody, its own session) and its stdout lines; its
     whole process group killed on the way out."""
+    argv = [runnable(argv[0]), *argv[1:]]
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, cwd=cwd,
-                            start_new_session=True, preexec_fn=as_nobody)
+                            env=environment(), start_new_session=True, preexec_fn=as_nobody)
     try:
         yield proc, Lines(proc.stdout)
     finally:
@@ -227,7 +232,8 @@ def reading(stdout):
 
 
 def threads_of(object_):
-    return {t["tid"]: t for t in object_["threads"]}
+    """{tid: entry} without the thread names (the copies tests check those)."""
+    return {t["tid"]: {k: v for k, v in t.items() if k != "name"} for t in object_["threads"]}
 
 
 def record_index(entry, tid):
@@ -310,10 +316,10 @@ def case_unstoppable(tool, target, n_vfork):
         status, stdout, stderr, seconds = inspect(tool, *args)
         expect_status(args, status, 0, stderr)
         for tid in vfork:
-            if f"  thread {tid}: could not be stopped\n" not in stdout:
+            if not thread_line(stdout, tid, "could not be stopped"):
                 raise Fail(f"text output lacks 'thread {tid}: could not be stopped':\n{stdout}")
         for tid in record:
-            if f"  thread {tid}: trace 7e1d{tid:08x}" not in stdout:
+            if not thread_line(stdout, tid, f"trace 7e1d{tid:08x}", whole=False):
                 raise Fail(f"text output lacks the record of thread {tid}:\n{stdout}")
         expect_untouched(proc.pid)
         expect_still_in_vfork(proc.pid, vfork)
@@ -398,8 +404,8 @@ def case_traced(tool, target, holder, mode):
             args = [str(proc.pid)]
             status, stdout, stderr, _ = inspect(tool, *args)
             expect_status(args, status, 0, stderr)
-            line = f"  thread {seized}: traced by process {hold.pid}: not read\n"
-            if line not in stdout or "run as root" in stderr:
+            line = f"traced by process {hold.pid}: not read"
+            if not thread_line(stdout, seized, line) or "run as root" in stderr:
                 raise Fail(f"text: expected '{line.strip()}', no 'run as root':\n{stdout}{stderr}")
 
             expect_untouched(proc.pid, stopped_ok=(seized,))

@@ -34,6 +34,8 @@ import tempfile
 import time
 import uuid
 
+from runnable import environment, runnable
+
 NOBODY = 65534
 TIMEOUT = 60.0
 READY_TIMEOUT = 300.0
@@ -133,8 +135,9 @@ class Target:
     """A target process run as nobody; killed (SIGKILL) on leaving."""
 
     def __init__(self, args):
+        args = [runnable(args[0]), *args[1:]]
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                     preexec_fn=as_nobody)
+                                     env=environment(), preexec_fn=as_nobody)
         self.pid = self.proc.pid
         deadline = time.monotonic() + READY_TIMEOUT
         line = b""
@@ -585,7 +588,7 @@ def record_size_case():
 def slot_unreadable_case():
     reading, _ = payload_reading(["slot-unreadable"])
     expect_status(reading, {0}, "a slot pointing to unreadable memory")
-    if not re.search(rb"thread \d+: unreadable", reading.out):
+    if not re.search(rb"thread \d+(?: \(.*\))?: unreadable", reading.out):
         fail(f"the thread is not reported unreadable:\n{reading.describe()}")
     say("exit 0, the thread unreadable")
 
@@ -597,7 +600,7 @@ def stray_slot_case():
         with Target([TOOLS["map_file"], stray]) as target:
             reading = inspect([str(target.pid)])
         expect_status(reading, {0}, "a publisher next to a stray slot object")
-        if not re.search(rb"thread \d+: trace aa030000", reading.out):
+        if not re.search(rb"thread \d+(?: \(.*\))?: trace aa030000", reading.out):
             fail(f"the real slot's record is not read:\n{reading.describe()}")
         warning = (f"otelctx-inspect: warning: {stray}: ").encode()
         if warning not in reading.err or b"not loaded by the dynamic linker" not in reading.err:

@@ -4,9 +4,13 @@
 # first: default, optimized, aarch64-default). Uses Debian's rustc-web 1.85,
 # the toolchain of a fresh machine, except for the external consumer, which
 # gets whatever rust/cargo-lto picks here.
-#   1. cargo test of the crate: dynamic against build/default's libotelctx.so,
-#      then with feature lto through rust/cargo-lto (the gate on its tests);
-#   2. the Rust scenario publisher (4 threads) read by gdb and otelctx-inspect,
+#   1. cargo test of the crate with feature tracing, dynamic against
+#      build/default's libotelctx.so; the tracing example read by
+#      otelctx-inspect while its threads are inside spans; a dependent's
+#      binary without and with the rpath docs/rust.md shows; cargo test with
+#      feature lto through rust/cargo-lto (the gate on its tests);
+#   2. the Rust scenario publisher (4 threads, its key indexes named) read by
+#      gdb and otelctx-inspect --strict,
 #      byte for byte: linked to libotelctx.so, and LTO-linked; the LTO-linked
 #      one also sampled from the kernel (otelctx-inspect sample; skipped with
 #      OTELCTX_SKIP_BPF=1);
@@ -16,7 +20,10 @@
 #   5. the consumer gate's negative cases;
 #   6. a new crate outside the repository built with rust/cargo-lto;
 #   7. the benchmark smoke of bench/rust and its instruction counts;
-#   8. aarch64: the crate's tests and example cross-built, run under qemu.
+#   8. aarch64: the crate's tests (feature tracing too) and example
+#      cross-built, run under qemu.
+# Every cargo run resolves crates.io's crates (feature tracing's, optional but
+# resolved all the same) offline, from Debian's packaged crates.
 # Usage: tests/rust/run.sh BUILD_ROOT
 set -euo pipefail
 
@@ -57,10 +64,17 @@ cargo_dynamic() {
 
 crate_tests() {
     stage "cargo test, linked to libotelctx.so"
-    (cd "$ROOT/rust" && CARGO_TARGET_DIR=$WORK/crate-so cargo_dynamic "$BUILD/default" test --offline -q)
+    (cd "$ROOT/rust" && CARGO_TARGET_DIR=$WORK/crate-so cargo_dynamic "$BUILD/default" test --offline -q \
+        --features tracing)
+    stage "the tracing layer's spans, read by otelctx-inspect"
+    (cd "$ROOT/rust" && CARGO_TARGET_DIR=$WORK/crate-so cargo_dynamic "$BUILD/default" build --offline -q \
+        --features tracing --example tracing_spans)
+    python3 "$HERE/tracing_reader.py" --inspect "$INSPECT" -- "$WORK/crate-so/debug/examples/tracing_spans"
+    stage "a dependent's binary finds libotelctx.so: fails as built, runs with the documented build.rs"
+    OTELCTX_CARGO=$OTELCTX_CARGO RUSTC=$OTELCTX_RUSTC "$HERE/dependent_rpath.sh" "$WORK" "$BUILD/default"
     stage "cargo test, feature lto through cargo-lto"
     (cd "$ROOT/rust" && CARGO_TARGET_DIR=$WORK/crate-lto RUSTC=$OTELCTX_RUSTC \
-        "$ROOT/rust/cargo-lto" test --offline -q --release --features lto &&
+        "$ROOT/rust/cargo-lto" test --offline -q --release --features lto,tracing &&
         "$ROOT/rust/cargo-lto" run --offline -q --release --features lto --example publish)
 }
 
@@ -106,7 +120,7 @@ aarch64() {
             CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUSTFLAGS="--sysroot $AARCH64_SYSROOT" \
             CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc \
             CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="qemu-aarch64-static -L /usr/aarch64-linux-gnu" &&
-        cargo_dynamic "$BUILD/aarch64-default" test --offline -q --release \
+        cargo_dynamic "$BUILD/aarch64-default" test --offline -q --release --features tracing \
             --target aarch64-unknown-linux-gnu &&
         cargo_dynamic "$BUILD/aarch64-default" run --offline -q --release \
             --target aarch64-unknown-linux-gnu --example publish) | tee "$WORK/aarch64.log"
@@ -167,9 +181,11 @@ main() {
         valgrind:valgrind
     require_toolchain
     require_debian_rust
+    require_debian_crates
     aarch64_sysroot
     RUSTC=/usr/bin/rustc require_rust
     mkdir -p "$WORK"
+    use_debian_crates "$WORK/cargo-home"
     crate_tests
     scenarios
     gate_negative

@@ -1,7 +1,7 @@
 //! One context line of tests/scenario_reader.py: "TRACE SPAN FLAGS
 //! KEY:VALUE..." (ids and values in hex), shared by the Rust publishers.
 
-use otelctx::SpanContext;
+use otelctx::{Key, SpanContext};
 
 pub struct Context {
     pub span: SpanContext,
@@ -29,3 +29,13 @@ pub fn parse(line: &str) -> Context {
     Context { span: SpanContext { trace_id, span_id, trace_flags }, attrs }
 }
 
+
+/// Names the key indexes 0 to the largest `context` uses
+/// ("scenario.key.N", as tests/scenario_publisher.c does), so that
+/// otelctx-inspect --strict finds every record's keys in the key map. A name
+/// is registered only after the names below it, so each gets its number as
+/// index, also with threads naming at once; false when one did not.
+pub fn name_keys(context: &Context) -> bool {
+    let keys = context.attrs.iter().map(|(k, _)| usize::from(*k) + 1).max().unwrap_or(0);
+    (0..keys).all(|k| Key::register(&format!("scenario.key.{k}")).is_ok_and(|key| usize::from(key.index()) == k))
+}

@@ -148,7 +148,13 @@ void print_text(FILE *out, const struct target *t, const struct snapshot *s)
         for (size_t i = 0; i < so->n_threads; i++) {
             const struct thread_record *tr = &so->threads[i];
             const otelctx_record *r = &tr->record;
-            fprintf(out, "  thread %d: ", (int)tr->tid);
+            fprintf(out, "  thread %d", (int)tr->tid);
+            if (tr->name[0] != '\0') {
+                fputs(" (", out);
+                escape_string(out, tr->name, ESCAPE_TEXT);
+                fputc(')', out);
+            }
+            fputs(": ", out);
             if (tr->state == RECORD_UNSTOPPABLE) {
                 fprintf(out, "could not be stopped\n");
                 continue;
@@ -221,8 +227,12 @@ void print_json(FILE *out, const struct target *t, const struct snapshot *s)
         for (size_t i = 0; i < so->n_threads; i++) {
             const struct thread_record *tr = &so->threads[i];
             const otelctx_record *r = &tr->record;
-            fprintf(out, "%s{\"tid\":%d,\"state\":\"%s\"", i ? "," : "", (int)tr->tid,
-                    state_name(tr->state));
+            fprintf(out, "%s{\"tid\":%d,\"name\":", i ? "," : "", (int)tr->tid);
+            if (tr->name[0] != '\0')
+                print_json_string(out, tr->name);
+            else
+                fputs("null", out);
+            fprintf(out, ",\"state\":\"%s\"", state_name(tr->state));
             if (tr->state == RECORD_TRACED)
                 fprintf(out, ",\"tracer\":%d", (int)tr->tracer);
             if (tr->state == RECORD_VALID) {

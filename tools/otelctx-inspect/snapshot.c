@@ -77,13 +77,18 @@ static void read_stopped(pid_t tid, size_t index, void *arg)
 }
 
 /* A thread of every slot object's list is kept (in its place) or dropped. */
-static void keep_thread(struct snapshot *s, size_t index, enum record_state state, pid_t tracer)
+static void keep_thread(const struct target *t, struct snapshot *s, size_t index,
+                        enum record_state state, pid_t tracer)
 {
+    char name[sizeof(s->slots[0].threads[0].name)];
+
+    target_thread_name(t->pid, s->slots[0].threads[index].tid, name, sizeof(name));
     for (size_t i = 0; i < s->n_slots; i++) {
         struct slot_object *o = &s->slots[i];
         struct thread_record *r = &o->threads[o->n_threads++];
         if (r != &o->threads[index])
             *r = o->threads[index];
+        memcpy(r->name, name, sizeof(name));
         if (state != RECORD_VALID) { /* not read: only the reason */
             r->state = state;
             r->tracer = tracer;
@@ -134,11 +139,11 @@ static int classify(const struct target *t, struct snapshot *s, const pid_t *tid
         pid_t tid = tids[i];
         switch (results[i].outcome) {
         case STOP_READ:
-            keep_thread(s, i, RECORD_VALID, 0);
+            keep_thread(t, s, i, RECORD_VALID, 0);
             break;
         case STOP_UNSTOPPABLE:
             if (!target_thread_exiting(t->pid, tid)) {
-                keep_thread(s, i, RECORD_UNSTOPPABLE, 0);
+                keep_thread(t, s, i, RECORD_UNSTOPPABLE, 0);
                 s->n_unstoppable++;
             }
             break;
@@ -147,7 +152,7 @@ static int classify(const struct target *t, struct snapshot *s, const pid_t *tid
                 break;
             pid_t tracer = target_thread_tracer(t->pid, tid);
             if (tracer != 0) {
-                keep_thread(s, i, RECORD_TRACED, tracer);
+                keep_thread(t, s, i, RECORD_TRACED, tracer);
                 s->n_traced++;
             } else if (results[i].err == EPERM) {
                 if (ret == 0)
@@ -155,7 +160,7 @@ static int classify(const struct target *t, struct snapshot *s, const pid_t *tid
                          "with /proc/sys/kernel/yama/ptrace_scope set to 0", (int)tid);
                 ret = EXIT_PERMISSION;
             } else {
-                keep_thread(s, i, RECORD_UNSTOPPABLE, 0);
+                keep_thread(t, s, i, RECORD_UNSTOPPABLE, 0);
                 s->n_untraceable++;
                 diag("warning: ptrace of thread %d failed: %s", (int)tid,
                      strerror(results[i].err));

@@ -22,6 +22,7 @@ enum record_state {
 
 struct thread_record {
     pid_t tid;
+    char name[16];        /* /proc/PID/task/TID/comm (the runtime's thread name); "" unknown */
     enum record_state state;
     pid_t tracer;         /* RECORD_TRACED: the tracing process */
     uint64_t address;     /* the record's address in the target (the slot's value) */

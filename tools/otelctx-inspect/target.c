@@ -355,6 +355,23 @@ static int status_field(pid_t pid, pid_t tid, const char *format)
     return value > 0 ? value : 0;
 }
 
+void target_thread_name(pid_t pid, pid_t tid, char *name, size_t len)
+{
+    char path[64];
+    ssize_t n = -1;
+
+    snprintf(path, sizeof(path), "/proc/%d/task/%d/comm", (int)pid, (int)tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        n = read(fd, name, len - 1);
+        close(fd);
+    }
+    /* The kernel ends the name with a newline; a name may hold any other byte. */
+    if (n > 0 && name[n - 1] == '\n')
+        n--;
+    name[n > 0 ? n : 0] = '\0';
+}
+
 pid_t target_thread_tracer(pid_t pid, pid_t tid)
 {
     /* TracerPid names the tracing thread; its process is that thread's Tgid. */

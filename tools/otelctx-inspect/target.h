@@ -75,6 +75,11 @@ int target_threads(const struct target *t, pid_t **tids);
 /* The process tracing thread tid of process pid (its TracerPid), 0 if none. */
 pid_t target_thread_tracer(pid_t pid, pid_t tid);
 
+/* The thread's name (/proc/PID/task/TID/comm, set by the runtime with
+ * pthread_setname_np or prctl): at most len - 1 bytes, raw target text to be
+ * escaped; "" when it cannot be read. */
+void target_thread_name(pid_t pid, pid_t tid, char *name, size_t len);
+
 /*
  * Whether thread tid of process pid is gone or on its way out: no longer
  * listed, a zombie, past the start of its exit (PF_EXITING), or with SIGKILL

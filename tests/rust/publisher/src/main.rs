@@ -24,6 +24,7 @@ extern "C" {
 }
 
 fn publish(index: usize, context: Context, busy: bool, published: Arc<Barrier>, released: Arc<Barrier>, report: std::sync::mpsc::Sender<(usize, i32)>) {
+    assert!(scenario_line::name_keys(&context), "the scenario's key names got other indexes");
     let attrs: Vec<Attr> = context.attrs.iter().map(|(k, v)| Attr::new(Key::from_index(*k), v)).collect();
     let mut record = Record::with(&context.span, &attrs).expect("record");
     let attached = record.attach();

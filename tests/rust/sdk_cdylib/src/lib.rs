@@ -15,8 +15,9 @@ thread_local! {
     static SPAN: RefCell<Option<(Attached<'static>, *mut Record)>> = const { RefCell::new(None) };
 }
 
-/// Publishes the context of `line` on the calling thread. 0, or -22 (EINVAL)
-/// for a line that does not parse or a span already entered.
+/// Publishes the context of `line` on the calling thread, its key indexes
+/// named. 0, or -22 (EINVAL) for a line that does not parse, key names that
+/// got other indexes, or a span already entered.
 ///
 /// # Safety
 /// `line` is a NUL-terminated string.
@@ -25,6 +26,9 @@ pub unsafe extern "C" fn rust_sdk_enter(line: *const c_char) -> c_int {
     // SAFETY: the caller passes a NUL-terminated line.
     let Ok(line) = unsafe { CStr::from_ptr(line) }.to_str() else { return -22 };
     let context = scenario_line::parse(line);
+    if !scenario_line::name_keys(&context) {
+        return -22;
+    }
     let attrs: Vec<Attr> = context.attrs.iter().map(|(k, v)| Attr::new(Key::from_index(*k), v)).collect();
     let record = match Record::with(&context.span, &attrs) {
         Ok(record) => Box::into_raw(Box::new(record)),

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Prepared attribute sets: made once, then only read (any thread). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attrset.h"
+#include "record_write.h"
+
+otelctx_attrset *otelctx_attrset_new(const otelctx_attr *attrs, size_t n_attrs, int *left_out)
+{
+    /* Encoded by the whole-record writer itself, into a record no reader
+     * can see: the set holds exactly what otelctx_record_set would write.
+     * The guard byte is a local one (nothing is published). */
+    otelctx_record scratch;
+    unsigned char writing = 0;
+
+    memset(&scratch, 0, sizeof(scratch));
+    int ret = otelctx__record_write(&scratch, NULL, NULL, 0, attrs, n_attrs, &writing);
+    if (ret < 0) {
+        errno = -ret;
+        return NULL;
+    }
+    size_t size = scratch.attrs_data_size, padded = size < 16 ? 16 : size;
+    otelctx_attrset *set = calloc(1, sizeof(*set) + padded);
+    if (set == NULL) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    set->size = (uint16_t)size;
+    set->left_out = ret;
+    memcpy(set->data, scratch.attrs_data, size);
+    if (left_out != NULL)
+        *left_out = ret;
+    return set;
+}
+
+void otelctx_attrset_free(otelctx_attrset *set)
+{
+    free(set);
+}
