@@ -6,9 +6,10 @@ update then updateFlags, a prepared record attached and restored), one with
 "/café/😀" (a value that modified UTF-8 would lose) and one key name that is
 not ASCII; while they keep it, otelctx-inspect --strict --json reads the
 process. Each thread, found by the native tid it printed (the OS thread of
-its name), must hold what it was told: ids, flags, and attributes decoded
-here from value_hex, named through the published key map; the JVM's other
-threads none.
+its name, /proc/PID/task/TID/comm), must hold what it was told: ids, flags,
+and attributes decoded here from value_hex, named through the published key
+map; the inspector must name it as the JVM named it; the JVM's other
+threads hold no record.
 
 Usage: jvm_reader.py --inspect TOOL -- JAVA ARGS..."""
 import argparse
@@ -93,6 +94,8 @@ def read(inspect, pid, tids):
         t = threads.get(tids[name])
         if t is None or t["state"] != "valid":
             fail(f"{name} (tid {tids[name]}): {t}")
+        if t["name"] != name[:15]:
+            fail(f"{name} (tid {tids[name]}): otelctx-inspect names it {t['name']!r}")
         want = (trace_id, span_id, flags, attrs)
         if decoded(t, key_map) != want:
             fail(f"{name} (tid {tids[name]}): read {decoded(t, key_map)}\n    published {want}")
