@@ -4,7 +4,8 @@
  * binding is measured on, made straight through libotelctx.so, timed the way
  * the bindings' own cost scripts time them (warm-up runs, then the median of
  * several runs of many iterations, ns per pair):
- *   update + detach    otelctx_update (fresh span id, 2 attributes) then
+ *   update + detach    otelctx_update_attrset (fresh span id, a prepared set
+ *                      of 2 attributes, as the JNI binding publishes) then
  *                      otelctx_detach: a span published in place and ended
  *   attach + restore   otelctx_attach of a prepared record, then of what it
  *                      returned
@@ -22,7 +23,7 @@ enum { ITERATIONS = 2000000, WARM_UP_RUNS = 2, RUNS = 7 };
 
 static const uint8_t trace_id[16] = {0x4b, 0xf9, 0x2f, 0x35, 0x77, 0xb3, 0x4d, 0xa6,
                                      0xa3, 0xce, 0x92, 0x9d, 0x0e, 0x0e, 0x47, 0x36};
-static otelctx_attr attrs[2];
+static otelctx_attrset *attrs;
 static otelctx_record *prepared;
 
 static double now_ns(void)
@@ -43,9 +44,9 @@ static void update_detach(void)
     uint8_t span_id[8] = {0x00, 0xf0, 0x67, 0xaa, 0x0b, 0xa9, 0x02, 0xb7};
     for (uint32_t i = 1; i <= ITERATIONS; i++) {
         memcpy(span_id, &i, sizeof(i)); /* a new span each time */
-        int ret = otelctx_update(trace_id, span_id, 0x01, attrs, 2);
+        int ret = otelctx_update_attrset(trace_id, span_id, 0x01, attrs);
         if (ret != 0)
-            fail("otelctx_update", ret);
+            fail("otelctx_update_attrset", ret);
         otelctx_detach();
     }
 }
@@ -85,19 +86,23 @@ int main(void)
     int route = otelctx_key_index("http.route");
     if (method < 0 || route < 0)
         fail("otelctx_key_index", method < 0 ? method : route);
-    attrs[0] = (otelctx_attr){(uint8_t)method, "GET", 3};
-    attrs[1] = (otelctx_attr){(uint8_t)route, "/api/v1", 7};
+    const otelctx_attr two[] = {{(uint8_t)method, "GET", 3}, {(uint8_t)route, "/api/v1", 7}};
+    int left_out;
+    attrs = otelctx_attrset_new(two, 2, &left_out);
     prepared = otelctx_record_new();
-    if (prepared == NULL)
-        fail("otelctx_record_new", -ENOMEM);
+    if (attrs == NULL || prepared == NULL)
+        fail("otelctx_attrset_new or otelctx_record_new", -ENOMEM);
+    if (left_out != 0)
+        fail("otelctx_attrset_new left an attribute out", left_out);
     static const uint8_t span_id[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    int ret = otelctx_record_set(prepared, trace_id, span_id, 0x01, attrs, 2);
+    int ret = otelctx_record_set_attrset(prepared, trace_id, span_id, 0x01, attrs);
     if (ret != 0)
-        fail("otelctx_record_set", ret);
+        fail("otelctx_record_set_attrset", ret);
 
     double update = median_ns(update_detach);
     double attach = median_ns(attach_restore);
     printf("C %.1f %.1f\n", update, attach);
     otelctx_record_free(prepared);
+    otelctx_attrset_free(attrs);
     return 0;
 }

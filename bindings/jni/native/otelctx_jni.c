@@ -3,8 +3,9 @@
  * The native half of io.otelctx.ThreadContext: each method is one call of
  * the C API on the calling thread. Strings cross as byte arrays of standard
  * UTF-8 made by String.getBytes(UTF_8), never through GetStringUTFChars,
- * whose modified UTF-8 otelctx rejects as not UTF-8. Ids cross as longs, so
- * the hot path touches no Java object but the packed attributes.
+ * whose modified UTF-8 otelctx rejects as not UTF-8. Ids cross as longs and
+ * attributes as the address of a set encoded once (otelctx_attrset), so the
+ * hot path makes no call into the JVM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,6 +26,11 @@
 static otelctx_record *record_of(jlong address)
 {
     return (otelctx_record *)(uintptr_t)address;
+}
+
+static const otelctx_attrset *attrset_of(jlong address)
+{
+    return (const otelctx_attrset *)(uintptr_t)address;
 }
 
 static void big_endian(uint8_t *out, jlong value)
@@ -51,8 +57,8 @@ static struct ids ids_of(jlong trace_high, jlong trace_low, jlong span)
     return ids;
 }
 
-/* Attributes packed by io.otelctx.Attributes (key, length, value bytes),
- * copied into bytes and pointed at by attrs. */
+/* Attributes packed by io.otelctx.Attributes.Builder (key, length, value
+ * bytes), copied into bytes and pointed at by attrs. */
 struct unpacked {
     uint8_t bytes[OTELCTX_ATTRS_CAPACITY];
     otelctx_attr attrs[ATTRS_MAX];
@@ -94,18 +100,32 @@ JNIEXPORT jint JNICALL Java_io_otelctx_ThreadContext_keyIndex0(JNIEnv *env, jcla
 
 JNIEXPORT jint JNICALL Java_io_otelctx_ThreadContext_update0(JNIEnv *env, jclass cls,
                                                              jlong trace_high, jlong trace_low,
-                                                             jlong span, jint flags,
-                                                             jbyteArray packed)
+                                                             jlong span, jint flags, jlong attrset)
 {
-    (void)cls;
-    struct unpacked attrs;
-    int ret = unpack(env, packed, &attrs);
-    if (ret < 0)
-        return ret;
+    (void)env, (void)cls;
     if (flags < 0 || flags > UINT8_MAX)
         return -EINVAL;
     struct ids ids = ids_of(trace_high, trace_low, span);
-    return otelctx_update(ids.trace, ids.span, (uint8_t)flags, attrs.attrs, attrs.n);
+    return otelctx_update_attrset(ids.trace, ids.span, (uint8_t)flags, attrset_of(attrset));
+}
+
+/* The set, or 0 when it cannot be allocated (Attributes.Builder's packings
+ * always unpack, and hold nothing otelctx_attrset_new refuses). */
+JNIEXPORT jlong JNICALL Java_io_otelctx_ThreadContext_attrsetNew(JNIEnv *env, jclass cls,
+                                                                 jbyteArray packed)
+{
+    (void)cls;
+    struct unpacked attrs;
+    if (unpack(env, packed, &attrs) < 0)
+        return 0;
+    return (jlong)(uintptr_t)otelctx_attrset_new(attrs.attrs, attrs.n, NULL);
+}
+
+JNIEXPORT void JNICALL Java_io_otelctx_ThreadContext_attrsetFree(JNIEnv *env, jclass cls,
+                                                                 jlong attrset)
+{
+    (void)env, (void)cls;
+    otelctx_attrset_free((otelctx_attrset *)(uintptr_t)attrset);
 }
 
 JNIEXPORT jint JNICALL Java_io_otelctx_ThreadContext_updateFlags(JNIEnv *env, jclass cls,
@@ -181,16 +201,12 @@ JNIEXPORT void JNICALL Java_io_otelctx_ThreadContext_recordFree(JNIEnv *env, jcl
 JNIEXPORT jint JNICALL Java_io_otelctx_ThreadContext_recordSet(JNIEnv *env, jclass cls,
                                                                jlong record, jlong trace_high,
                                                                jlong trace_low, jlong span,
-                                                               jint flags, jbyteArray packed)
+                                                               jint flags, jlong attrset)
 {
-    (void)cls;
-    struct unpacked attrs;
-    int ret = unpack(env, packed, &attrs);
-    if (ret < 0)
-        return ret;
+    (void)env, (void)cls;
     if (flags < 0 || flags > UINT8_MAX)
         return -EINVAL;
     struct ids ids = ids_of(trace_high, trace_low, span);
-    return otelctx_record_set(record_of(record), ids.trace, ids.span, (uint8_t)flags, attrs.attrs,
-                              attrs.n);
+    return otelctx_record_set_attrset(record_of(record), ids.trace, ids.span, (uint8_t)flags,
+                                      attrset_of(attrset));
 }

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.otelctx;
 
+import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A record's attributes, encoded once, off the hot path: each value is turned
- * into UTF-8 with {@code String.getBytes(UTF_8)} and packed as the record
- * stores it (key index, value length, value bytes), so publishing copies
- * bytes and converts nothing. Immutable; share one instance between threads.
+ * A record's attributes, prepared once, off the hot path: each value is
+ * turned into UTF-8 with {@code String.getBytes(UTF_8)}, and the set is
+ * encoded once in native memory (otelctx_attrset_new), so publishing passes
+ * one address and converts nothing. Immutable; share one instance between
+ * threads. The native set is freed once the instance is unreachable.
  *
  * <p>Never JNI's {@code GetStringUTFChars}/{@code GetStringUTFRegion}: they
  * produce modified UTF-8 (a supplementary character such as U+1F600 becomes
@@ -21,13 +23,24 @@ public final class Attributes {
     /** Bytes of one value (OTELCTX_VALUE_MAX). */
     public static final int VALUE_MAX = 255;
 
-    /** No attributes. */
-    public static final Attributes NONE = new Attributes(new byte[0]);
+    /** No attributes (a NULL set). */
+    public static final Attributes NONE = new Attributes();
 
-    final byte[] packed;
+    private static final Cleaner CLEANER = Cleaner.create();
+
+    /** The otelctx_attrset, 0 for none. */
+    final long address;
+
+    private Attributes() {
+        address = 0;
+    }
 
     private Attributes(byte[] packed) {
-        this.packed = packed;
+        long set = ThreadContext.attrsetNew(packed);
+        if (set == 0)
+            throw new OutOfMemoryError("otelctx_attrset_new");
+        address = set;
+        CLEANER.register(this, () -> ThreadContext.attrsetFree(set));
     }
 
     /** A builder; entries keep the order they were put in. */
@@ -72,7 +85,11 @@ public final class Attributes {
             return this;
         }
 
-        /** The packed attributes. */
+        /**
+         * The set, encoded once.
+         *
+         * @throws OutOfMemoryError the native allocation failed
+         */
         public Attributes build() {
             return new Attributes(Arrays.copyOf(packed, size));
         }

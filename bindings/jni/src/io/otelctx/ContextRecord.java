@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.otelctx;
 
+import java.lang.ref.Reference;
+
 /**
  * A prepared record (otelctx_record_new): filled with {@link #set} off the
  * hot path, published with {@link ThreadContext#attach} (one pointer store).
@@ -23,7 +25,7 @@ public final class ContextRecord implements AutoCloseable {
     }
 
     /**
-     * Fills the record (otelctx_record_set, in place: safe while it is the
+     * Fills the record (otelctx_record_set_attrset, in place: safe while it is the
      * calling thread's attached record). The trace id is the 16 bytes
      * {@code traceIdHigh} then {@code traceIdLow}, each big-endian, as in
      * its 32 hex digits; the span id the 8 bytes of {@code spanId}. All ids
@@ -34,8 +36,10 @@ public final class ContextRecord implements AutoCloseable {
      */
     public int set(long traceIdHigh, long traceIdLow, long spanId, int traceFlags,
                    Attributes attributes) {
-        return ThreadContext.recordSet(checkedAddress(), traceIdHigh, traceIdLow, spanId,
-                                       traceFlags, attributes.packed);
+        int ret = ThreadContext.recordSet(checkedAddress(), traceIdHigh, traceIdLow, spanId,
+                                          traceFlags, attributes.address);
+        Reference.reachabilityFence(attributes); // its native set is read until here
+        return ret;
     }
 
     /**

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 package io.otelctx;
 
+import java.lang.ref.Reference;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -47,7 +48,7 @@ public final class ThreadContext {
     }
 
     /**
-     * Publishes a context in place (otelctx_update): rewrites the record
+     * Publishes a context in place (otelctx_update_attrset): rewrites the record
      * attached to this thread, or fills and attaches the thread's own record
      * when none is. Ids as in {@link ContextRecord#set}.
      *
@@ -55,7 +56,9 @@ public final class ThreadContext {
      */
     public static int update(long traceIdHigh, long traceIdLow, long spanId, int traceFlags,
                              Attributes attributes) {
-        return update0(traceIdHigh, traceIdLow, spanId, traceFlags, attributes.packed);
+        int ret = update0(traceIdHigh, traceIdLow, spanId, traceFlags, attributes.address);
+        Reference.reachabilityFence(attributes); // its native set is read until here
+        return ret;
     }
 
     /**
@@ -107,12 +110,16 @@ public final class ThreadContext {
     static native void recordFree(long record);
 
     static native int recordSet(long record, long traceIdHigh, long traceIdLow, long spanId,
-                                int traceFlags, byte[] packed);
+                                int traceFlags, long attrset);
+
+    static native long attrsetNew(byte[] packed);
+
+    static native void attrsetFree(long attrset);
 
     private static native int keyIndex0(byte[] utf8);
 
     private static native int update0(long traceIdHigh, long traceIdLow, long spanId,
-                                      int traceFlags, byte[] packed);
+                                      int traceFlags, long attrset);
 
     private static native long attach0(long record);
 
