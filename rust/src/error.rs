@@ -35,6 +35,13 @@ impl Error {
         self.0
     }
 
+    /// The C call's errno (`otelctx_attrset_new` returns NULL and sets it),
+    /// negated as the other calls return it.
+    pub(crate) fn last_errno() -> Error {
+        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(ENOMEM);
+        Error(-errno)
+    }
+
     /// `Ok(ret)` for a non-negative return value of a C call, `Err` otherwise.
     pub(crate) fn check(ret: c_int) -> Result<c_int> {
         if ret < 0 {

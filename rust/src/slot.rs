@@ -5,7 +5,9 @@ use core::ops::Deref;
 use std::marker::PhantomData;
 
 use crate::error::{Error, Result};
-use crate::record::{set_raw, Attr, Record, SpanContext};
+use crate::attr::Attr;
+use crate::attrset::AttrSet;
+use crate::record::{set_attrset_raw, set_raw, Record, SpanContext};
 use crate::sys;
 
 /// A record published on the calling thread. Dropping it puts back the
@@ -47,6 +49,14 @@ impl<'a> Attached<'a> {
         unsafe { set_raw(self.record.as_ptr(), Some(span), attrs) }
     }
 
+    /// Rewrites the attached record in place with the prepared set's
+    /// attributes, as [`Attached::set`] does. Same result as
+    /// [`Record::set_attrset`].
+    pub fn set_attrset(&mut self, span: &SpanContext, set: &AttrSet) -> Result<usize> {
+        // SAFETY: as in set.
+        unsafe { set_attrset_raw(self.record.as_ptr(), span, set) }
+    }
+
     /// A child span: only the span id changes (`otelctx_update_span`).
     /// `-EINVAL` for an all-zero id or a record without trace.
     pub fn update_span(&mut self, span_id: &[u8; 8]) -> Result<()> {
@@ -68,9 +78,8 @@ impl<'a> Attached<'a> {
     /// `Ok(false)` left out (too long, or no room), the record unchanged.
     pub fn push(&mut self, attr: Attr<'_>) -> Result<bool> {
         self.ensure_current()?;
-        let raw = attr.raw();
-        // SAFETY: as in update_span; raw borrows attr.value for the call.
-        Error::check(unsafe { sys::otelctx_attr_push(&raw) }).map(|ret| ret == 0)
+        // SAFETY: as in update_span; attr borrows its value for the call.
+        Error::check(unsafe { sys::otelctx_attr_push(attr.as_raw()) }).map(|ret| ret == 0)
     }
 
     /// Removes the last `n` attributes; returns how many there were to remove.

@@ -42,7 +42,8 @@ use tracing_subscriber::registry::{Extensions, LookupSpan};
 
 use crate::error::Result;
 use crate::process::Key;
-use crate::record::{Attr, Record, SpanContext};
+use crate::attr::Attr;
+use crate::record::{Record, SpanContext};
 use crate::shared::SharedRecord;
 
 /// The closure of [`OtelctxLayer::with_ids`].
