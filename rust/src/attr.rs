@@ -37,14 +37,17 @@ unsafe impl Send for Attr<'_> {}
 unsafe impl Sync for Attr<'_> {}
 
 impl<'a> Attr<'a> {
+    #[inline]
     pub fn new(key: Key, value: &'a str) -> Self {
         Attr { key: key.index(), value: value.as_ptr(), len: value.len(), _value: PhantomData }
     }
 
+    #[inline]
     pub fn key(&self) -> Key {
         Key::from_index(self.key)
     }
 
+    #[inline]
     pub fn value(&self) -> &'a str {
         // SAFETY: the fields are private and set only by new, from a
         // `&'a str` still borrowed (PhantomData<&'a str>).
@@ -52,11 +55,13 @@ impl<'a> Attr<'a> {
     }
 
     /// The attribute as C reads it: the same memory, by the layout above.
+    #[inline]
     pub fn as_raw(&self) -> *const sys::otelctx_attr {
         (self as *const Attr<'a>).cast()
     }
 
     /// `attrs` as the C array `otelctx_attr[attrs.len()]`.
+    #[inline]
     pub fn slice_as_raw(attrs: &[Attr<'a>]) -> *const sys::otelctx_attr {
         attrs.as_ptr().cast()
     }

@@ -43,6 +43,7 @@ impl Error {
     }
 
     /// `Ok(ret)` for a non-negative return value of a C call, `Err` otherwise.
+    #[inline]
     pub(crate) fn check(ret: c_int) -> Result<c_int> {
         if ret < 0 {
             Err(Error(ret))

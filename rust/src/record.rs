@@ -17,10 +17,14 @@ pub struct SpanContext {
     pub trace_flags: u8,
 }
 
+// The writers' wrappers are #[inline]: without LTO a call of their own
+// would be inlined nowhere and add to every write's cost.
+
 /// `otelctx_record_set` on `record`: the number of attributes left out.
 ///
 /// # Safety
 /// `record` points at a live record that no other thread writes.
+#[inline]
 pub(crate) unsafe fn set_raw(
     record: *mut sys::otelctx_record,
     span: Option<&SpanContext>,
@@ -39,6 +43,7 @@ pub(crate) unsafe fn set_raw(
 ///
 /// # Safety
 /// As for [`set_raw`].
+#[inline]
 pub(crate) unsafe fn set_attrset_raw(
     record: *mut sys::otelctx_record,
     span: &SpanContext,
@@ -90,6 +95,7 @@ impl Record {
     /// valid. Returns how many attributes were left out: longer than 255
     /// bytes, or past the 612 bytes of attribute space. `Err(-EINVAL)` for
     /// one id all zero, or both zero with flags; the record is then unchanged.
+    #[inline]
     pub fn set(&mut self, span: &SpanContext, attrs: &[Attr<'_>]) -> Result<usize> {
         // SAFETY: self owns the record and, being !Sync, is written here only.
         unsafe { set_raw(self.ptr.as_ptr(), Some(span), attrs) }
@@ -99,12 +105,14 @@ impl Record {
     /// (`otelctx_record_set_attrset`): the same record, the same result (the
     /// set's [`AttrSet::left_out`] on success), and per call only the copy
     /// of its encoded bytes.
+    #[inline]
     pub fn set_attrset(&mut self, span: &SpanContext, set: &AttrSet) -> Result<usize> {
         // SAFETY: as in set.
         unsafe { set_attrset_raw(self.ptr.as_ptr(), span, set) }
     }
 
     /// A valid record with no trace (zero ids), only `attrs`.
+    #[inline]
     pub fn set_attrs_only(&mut self, attrs: &[Attr<'_>]) -> Result<usize> {
         // SAFETY: as in set.
         unsafe { set_raw(self.ptr.as_ptr(), None, attrs) }

@@ -33,6 +33,7 @@ impl<'a> Attached<'a> {
         Attached { record, previous, _not_send: PhantomData }
     }
 
+    #[inline]
     fn ensure_current(&self) -> Result<()> {
         // SAFETY: reads the slot only.
         if unsafe { sys::otelctx_current() } == self.record.as_ptr() {
@@ -44,6 +45,7 @@ impl<'a> Attached<'a> {
 
     /// Rewrites the attached record in place (readers see the old or the new
     /// content, never a mix). Same result as [`Record::set`].
+    #[inline]
     pub fn set(&mut self, span: &SpanContext, attrs: &[Attr<'_>]) -> Result<usize> {
         // SAFETY: the guard's record is alive and written by this thread only.
         unsafe { set_raw(self.record.as_ptr(), Some(span), attrs) }
@@ -52,6 +54,7 @@ impl<'a> Attached<'a> {
     /// Rewrites the attached record in place with the prepared set's
     /// attributes, as [`Attached::set`] does. Same result as
     /// [`Record::set_attrset`].
+    #[inline]
     pub fn set_attrset(&mut self, span: &SpanContext, set: &AttrSet) -> Result<usize> {
         // SAFETY: as in set.
         unsafe { set_attrset_raw(self.record.as_ptr(), span, set) }
@@ -59,6 +62,7 @@ impl<'a> Attached<'a> {
 
     /// A child span: only the span id changes (`otelctx_update_span`).
     /// `-EINVAL` for an all-zero id or a record without trace.
+    #[inline]
     pub fn update_span(&mut self, span_id: &[u8; 8]) -> Result<()> {
         self.ensure_current()?;
         // SAFETY: the slot holds this guard's live record.
@@ -68,6 +72,7 @@ impl<'a> Attached<'a> {
     /// The sampling decision made after the span's context was published:
     /// only the trace flags change, one byte store (`otelctx_update_flags`).
     /// `-EINVAL` for flags other than 0 on a record without trace.
+    #[inline]
     pub fn update_flags(&mut self, trace_flags: u8) -> Result<()> {
         self.ensure_current()?;
         // SAFETY: the slot holds this guard's live record.
@@ -76,6 +81,7 @@ impl<'a> Attached<'a> {
 
     /// Appends one attribute (`otelctx_attr_push`): `Ok(true)` appended,
     /// `Ok(false)` left out (too long, or no room), the record unchanged.
+    #[inline]
     pub fn push(&mut self, attr: Attr<'_>) -> Result<bool> {
         self.ensure_current()?;
         // SAFETY: as in update_span; attr borrows its value for the call.
@@ -83,6 +89,7 @@ impl<'a> Attached<'a> {
     }
 
     /// Removes the last `n` attributes; returns how many there were to remove.
+    #[inline]
     pub fn pop(&mut self, n: usize) -> Result<usize> {
         self.ensure_current()?;
         // SAFETY: as in update_span.
