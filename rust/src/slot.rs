@@ -25,6 +25,10 @@ pub struct Attached<'a> {
     _not_send: PhantomData<*const ()>,
 }
 
+// Only the whole-record writers below are #[inline]. The slot operations'
+// wrappers are not: under LTO the C operation inlines into the small wrapper,
+// as the consumer gate requires, while a wrapper inlined into a large caller
+// (rust/examples/publish's main) left its C call out of line.
 impl<'a> Attached<'a> {
     pub(crate) fn new(record: &'a mut Record) -> Self {
         // SAFETY: the record lives at least as long as the guard, which
@@ -33,7 +37,6 @@ impl<'a> Attached<'a> {
         Attached { record, previous, _not_send: PhantomData }
     }
 
-    #[inline]
     fn ensure_current(&self) -> Result<()> {
         // SAFETY: reads the slot only.
         if unsafe { sys::otelctx_current() } == self.record.as_ptr() {
@@ -62,7 +65,6 @@ impl<'a> Attached<'a> {
 
     /// A child span: only the span id changes (`otelctx_update_span`).
     /// `-EINVAL` for an all-zero id or a record without trace.
-    #[inline]
     pub fn update_span(&mut self, span_id: &[u8; 8]) -> Result<()> {
         self.ensure_current()?;
         // SAFETY: the slot holds this guard's live record.
@@ -72,7 +74,6 @@ impl<'a> Attached<'a> {
     /// The sampling decision made after the span's context was published:
     /// only the trace flags change, one byte store (`otelctx_update_flags`).
     /// `-EINVAL` for flags other than 0 on a record without trace.
-    #[inline]
     pub fn update_flags(&mut self, trace_flags: u8) -> Result<()> {
         self.ensure_current()?;
         // SAFETY: the slot holds this guard's live record.
@@ -81,7 +82,6 @@ impl<'a> Attached<'a> {
 
     /// Appends one attribute (`otelctx_attr_push`): `Ok(true)` appended,
     /// `Ok(false)` left out (too long, or no room), the record unchanged.
-    #[inline]
     pub fn push(&mut self, attr: Attr<'_>) -> Result<bool> {
         self.ensure_current()?;
         // SAFETY: as in update_span; attr borrows its value for the call.
@@ -89,7 +89,6 @@ impl<'a> Attached<'a> {
     }
 
     /// Removes the last `n` attributes; returns how many there were to remove.
-    #[inline]
     pub fn pop(&mut self, n: usize) -> Result<usize> {
         self.ensure_current()?;
         // SAFETY: as in update_span.
