@@ -50,9 +50,8 @@ pub(crate) unsafe fn set_attrset_raw(
     set: &AttrSet,
 ) -> Result<usize> {
     // SAFETY: a live set, only read by the call.
-    let ret = unsafe {
-        sys::otelctx_record_set_attrset(record, span.trace_id.as_ptr(), span.span_id.as_ptr(), span.trace_flags, set.as_ptr())
-    };
+    let (trace, id) = (span.trace_id.as_ptr(), span.span_id.as_ptr());
+    let ret = unsafe { sys::otelctx_record_set_attrset(record, trace, id, span.trace_flags, set.as_ptr()) };
     Error::check(ret).map(|n| n as usize)
 }
 

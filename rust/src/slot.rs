@@ -4,9 +4,9 @@
 use core::ops::Deref;
 use std::marker::PhantomData;
 
-use crate::error::{Error, Result};
 use crate::attr::Attr;
 use crate::attrset::AttrSet;
+use crate::error::{Error, Result};
 use crate::record::{set_attrset_raw, set_raw, Record, SpanContext};
 use crate::sys;
 

@@ -83,7 +83,11 @@ extern "C" {
         n_attrs: usize,
     ) -> c_int;
 
-    pub fn otelctx_attrset_new(attrs: *const otelctx_attr, n_attrs: usize, left_out: *mut c_int) -> *mut otelctx_attrset;
+    pub fn otelctx_attrset_new(
+        attrs: *const otelctx_attr,
+        n_attrs: usize,
+        left_out: *mut c_int,
+    ) -> *mut otelctx_attrset;
     pub fn otelctx_attrset_free(set: *mut otelctx_attrset);
     pub fn otelctx_record_set_attrset(
         record: *mut otelctx_record,

@@ -40,9 +40,9 @@ use ::tracing::{Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{Extensions, LookupSpan};
 
+use crate::attr::Attr;
 use crate::error::Result;
 use crate::process::Key;
-use crate::attr::Attr;
 use crate::record::{Record, SpanContext};
 use crate::shared::SharedRecord;
 
