@@ -38,7 +38,8 @@ impl Error {
     /// The C call's errno (`otelctx_attrset_new` returns NULL and sets it),
     /// negated as the other calls return it.
     pub(crate) fn last_errno() -> Error {
-        let errno = std::io::Error::last_os_error().raw_os_error().unwrap_or(ENOMEM);
+        // The header promises errno with every NULL; ENOMEM if it were not set.
+        let errno = std::io::Error::last_os_error().raw_os_error().filter(|&e| e > 0).unwrap_or(ENOMEM);
         Error(-errno)
     }
 
