@@ -20,7 +20,7 @@ import sys
 SINGLE = ["single/in_place", "single/in_place_ids", "single/swap", "single/attach_detach",
           "single/current", "single/record_set", "single/update_span", "single/attr_push_pop"]
 # bench/rust: the same operations from Rust, in the same three link modes.
-RUST = ["rust/swap", "rust/current", "rust/in_place", "rust/update_span"]
+RUST = ["rust/swap", "rust/current", "rust/in_place", "rust/in_place_attrset", "rust/update_span"]
 FULL = SINGLE + ["multi/swap/4", "multi/swap/16", "dlopen/swap",
                  "floor/tls_le", "floor/tlsdesc", "alt/tls_gd",
                  "alt/pthread_getspecific"] + RUST
@@ -108,6 +108,11 @@ def targets(medians):
         ("LTO-linked rust/swap within 1.5x of floor/tls_le",
          lto["rust/swap"] <= 1.5 * d["floor/tls_le"], f"{lto['rust/swap'] / d['floor/tls_le']:.2f}x"),
     ]
+    # The safe whole-record write against C's, each link mode on its own.
+    for mode, m in (("default", d), ("optimized", o), ("LTO-linked", lto)):
+        ratio = m["rust/in_place"] / m["single/in_place"]
+        checks.append((f"{mode} rust/in_place within 1.2x of single/in_place", ratio <= 1.2,
+                       f"{m['rust/in_place']:.2f} vs {m['single/in_place']:.2f} ns ({ratio:.2f}x)"))
     for mode, m in (("default", d), ("optimized", o)):
         for alt in ("alt/pthread_getspecific", "alt/tls_gd"):
             checks.append((f"single/swap {mode} faster than {alt}",

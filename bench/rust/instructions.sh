@@ -37,7 +37,7 @@ main() {
     command -v valgrind >/dev/null || fail "valgrind not found (apt-get install valgrind)"
     printf '%-20s %10s %10s %10s\n' benchmark default optimized LTO
     local op row
-    for op in swap current in_place update_span; do
+    for op in swap current in_place in_place_attrset update_span; do
         row=()
         per_op "$BUILD/default" "$op" "$SO_BENCH" && row+=("$PER_OP")
         per_op "$BUILD/optimized" "$op" "$SO_BENCH" && row+=("$PER_OP")

@@ -35,7 +35,16 @@ impl Error {
         self.0
     }
 
+    /// The C call's errno (`otelctx_attrset_new` returns NULL and sets it),
+    /// negated as the other calls return it.
+    pub(crate) fn last_errno() -> Error {
+        // The header promises errno with every NULL; ENOMEM if it were not set.
+        let errno = std::io::Error::last_os_error().raw_os_error().filter(|&e| e > 0).unwrap_or(ENOMEM);
+        Error(-errno)
+    }
+
     /// `Ok(ret)` for a non-negative return value of a C call, `Err` otherwise.
+    #[inline]
     pub(crate) fn check(ret: c_int) -> Result<c_int> {
         if ret < 0 {
             Err(Error(ret))

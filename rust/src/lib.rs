@@ -27,6 +27,8 @@
 
 pub mod sys;
 
+mod attr;
+mod attrset;
 mod error;
 mod process;
 mod record;
@@ -36,11 +38,13 @@ mod slot;
 #[cfg(feature = "tracing")]
 pub mod tracing;
 
+pub use attr::Attr;
+pub use attrset::AttrSet;
 pub use error::{Error, Result};
 pub use process::{
     key_map, process_external, process_publish, process_unpublish, schema_version, self_check,
     set_key_listener, Key,
 };
-pub use record::{Attr, Record, SpanContext};
+pub use record::{Record, SpanContext};
 pub use shared::SharedRecord;
 pub use slot::{is_attached, Attached};

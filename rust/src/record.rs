@@ -3,6 +3,8 @@
 use core::ptr::NonNull;
 use std::marker::PhantomData;
 
+use crate::attr::Attr;
+use crate::attrset::AttrSet;
 use crate::error::{Error, Result};
 use crate::slot::Attached;
 use crate::sys;
@@ -15,49 +17,14 @@ pub struct SpanContext {
     pub trace_flags: u8,
 }
 
-/// One attribute: a registered key (see [`crate::Key`]) and a UTF-8 value of
-/// at most 255 bytes.
-#[derive(Clone, Copy, Debug)]
-pub struct Attr<'a> {
-    pub key: crate::Key,
-    pub value: &'a str,
-}
-
-impl<'a> Attr<'a> {
-    pub fn new(key: crate::Key, value: &'a str) -> Self {
-        Attr { key, value }
-    }
-
-    pub(crate) fn raw(&self) -> sys::otelctx_attr {
-        sys::otelctx_attr {
-            key: self.key.index(),
-            value: self.value.as_ptr().cast(),
-            len: self.value.len(),
-        }
-    }
-}
-
-/// Up to this many attributes go to C without a heap allocation.
-const INLINE_ATTRS: usize = 8;
-
-/// Calls `f` with `attrs` as a C array.
-pub(crate) fn with_raw_attrs<R>(attrs: &[Attr<'_>], f: impl FnOnce(&[sys::otelctx_attr]) -> R) -> R {
-    if attrs.len() <= INLINE_ATTRS {
-        let mut buf = [sys::otelctx_attr { key: 0, value: core::ptr::null(), len: 0 }; INLINE_ATTRS];
-        for (slot, attr) in buf.iter_mut().zip(attrs) {
-            *slot = attr.raw();
-        }
-        f(&buf[..attrs.len()])
-    } else {
-        let raw: Vec<sys::otelctx_attr> = attrs.iter().map(Attr::raw).collect();
-        f(&raw)
-    }
-}
+// The writers' wrappers are #[inline]: without LTO a call of their own
+// would be inlined nowhere and add to every write's cost.
 
 /// `otelctx_record_set` on `record`: the number of attributes left out.
 ///
 /// # Safety
 /// `record` points at a live record that no other thread writes.
+#[inline]
 pub(crate) unsafe fn set_raw(
     record: *mut sys::otelctx_record,
     span: Option<&SpanContext>,
@@ -67,9 +34,24 @@ pub(crate) unsafe fn set_raw(
         Some(s) => (s.trace_id.as_ptr(), s.span_id.as_ptr(), s.trace_flags),
         None => (core::ptr::null(), core::ptr::null(), 0),
     };
-    let ret = with_raw_attrs(attrs, |raw| unsafe {
-        sys::otelctx_record_set(record, trace, id, flags, raw.as_ptr(), raw.len())
-    });
+    // SAFETY: attrs is an otelctx_attr array (Attr's layout) of live values.
+    let ret = unsafe { sys::otelctx_record_set(record, trace, id, flags, Attr::slice_as_raw(attrs), attrs.len()) };
+    Error::check(ret).map(|n| n as usize)
+}
+
+/// `otelctx_record_set_attrset` on `record`: the set's left-out count.
+///
+/// # Safety
+/// As for [`set_raw`].
+#[inline]
+pub(crate) unsafe fn set_attrset_raw(
+    record: *mut sys::otelctx_record,
+    span: &SpanContext,
+    set: &AttrSet,
+) -> Result<usize> {
+    // SAFETY: a live set, only read by the call.
+    let (trace, id) = (span.trace_id.as_ptr(), span.span_id.as_ptr());
+    let ret = unsafe { sys::otelctx_record_set_attrset(record, trace, id, span.trace_flags, set.as_ptr()) };
     Error::check(ret).map(|n| n as usize)
 }
 
@@ -112,12 +94,24 @@ impl Record {
     /// valid. Returns how many attributes were left out: longer than 255
     /// bytes, or past the 612 bytes of attribute space. `Err(-EINVAL)` for
     /// one id all zero, or both zero with flags; the record is then unchanged.
+    #[inline]
     pub fn set(&mut self, span: &SpanContext, attrs: &[Attr<'_>]) -> Result<usize> {
         // SAFETY: self owns the record and, being !Sync, is written here only.
         unsafe { set_raw(self.ptr.as_ptr(), Some(span), attrs) }
     }
 
+    /// As [`Record::set`] with the prepared set's attributes
+    /// (`otelctx_record_set_attrset`): the same record, the same result (the
+    /// set's [`AttrSet::left_out`] on success), and per call only the copy
+    /// of its encoded bytes.
+    #[inline]
+    pub fn set_attrset(&mut self, span: &SpanContext, set: &AttrSet) -> Result<usize> {
+        // SAFETY: as in set.
+        unsafe { set_attrset_raw(self.ptr.as_ptr(), span, set) }
+    }
+
     /// A valid record with no trace (zero ids), only `attrs`.
+    #[inline]
     pub fn set_attrs_only(&mut self, attrs: &[Attr<'_>]) -> Result<usize> {
         // SAFETY: as in set.
         unsafe { set_raw(self.ptr.as_ptr(), None, attrs) }

@@ -4,8 +4,10 @@
 use core::ops::Deref;
 use std::marker::PhantomData;
 
+use crate::attr::Attr;
+use crate::attrset::AttrSet;
 use crate::error::{Error, Result};
-use crate::record::{set_raw, Attr, Record, SpanContext};
+use crate::record::{set_attrset_raw, set_raw, Record, SpanContext};
 use crate::sys;
 
 /// A record published on the calling thread. Dropping it puts back the
@@ -23,6 +25,10 @@ pub struct Attached<'a> {
     _not_send: PhantomData<*const ()>,
 }
 
+// Only the whole-record writers below are #[inline]. The slot operations'
+// wrappers are not: under LTO the C operation inlines into the small wrapper,
+// as the consumer gate requires, while a wrapper inlined into a large caller
+// (rust/examples/publish's main) left its C call out of line.
 impl<'a> Attached<'a> {
     pub(crate) fn new(record: &'a mut Record) -> Self {
         // SAFETY: the record lives at least as long as the guard, which
@@ -42,9 +48,19 @@ impl<'a> Attached<'a> {
 
     /// Rewrites the attached record in place (readers see the old or the new
     /// content, never a mix). Same result as [`Record::set`].
+    #[inline]
     pub fn set(&mut self, span: &SpanContext, attrs: &[Attr<'_>]) -> Result<usize> {
         // SAFETY: the guard's record is alive and written by this thread only.
         unsafe { set_raw(self.record.as_ptr(), Some(span), attrs) }
+    }
+
+    /// Rewrites the attached record in place with the prepared set's
+    /// attributes, as [`Attached::set`] does. Same result as
+    /// [`Record::set_attrset`].
+    #[inline]
+    pub fn set_attrset(&mut self, span: &SpanContext, set: &AttrSet) -> Result<usize> {
+        // SAFETY: as in set.
+        unsafe { set_attrset_raw(self.record.as_ptr(), span, set) }
     }
 
     /// A child span: only the span id changes (`otelctx_update_span`).
@@ -68,9 +84,8 @@ impl<'a> Attached<'a> {
     /// `Ok(false)` left out (too long, or no room), the record unchanged.
     pub fn push(&mut self, attr: Attr<'_>) -> Result<bool> {
         self.ensure_current()?;
-        let raw = attr.raw();
-        // SAFETY: as in update_span; raw borrows attr.value for the call.
-        Error::check(unsafe { sys::otelctx_attr_push(&raw) }).map(|ret| ret == 0)
+        // SAFETY: as in update_span; attr borrows its value for the call.
+        Error::check(unsafe { sys::otelctx_attr_push(attr.as_raw()) }).map(|ret| ret == 0)
     }
 
     /// Removes the last `n` attributes; returns how many there were to remove.

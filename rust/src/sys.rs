@@ -49,6 +49,12 @@ pub struct otelctx_kv {
     pub value: *const c_char,
 }
 
+/// A prepared attribute set (OTELCTX_1.3): opaque, immutable once made.
+#[repr(C)]
+pub struct otelctx_attrset {
+    _opaque: [u8; 0],
+}
+
 pub type otelctx_key_callback =
     Option<unsafe extern "C" fn(index: u8, name: *const c_char, arg: *mut c_void)>;
 
@@ -75,6 +81,26 @@ extern "C" {
         trace_flags: u8,
         attrs: *const otelctx_attr,
         n_attrs: usize,
+    ) -> c_int;
+
+    pub fn otelctx_attrset_new(
+        attrs: *const otelctx_attr,
+        n_attrs: usize,
+        left_out: *mut c_int,
+    ) -> *mut otelctx_attrset;
+    pub fn otelctx_attrset_free(set: *mut otelctx_attrset);
+    pub fn otelctx_record_set_attrset(
+        record: *mut otelctx_record,
+        trace_id: *const u8,
+        span_id: *const u8,
+        trace_flags: u8,
+        set: *const otelctx_attrset,
+    ) -> c_int;
+    pub fn otelctx_update_attrset(
+        trace_id: *const u8,
+        span_id: *const u8,
+        trace_flags: u8,
+        set: *const otelctx_attrset,
     ) -> c_int;
 
     pub fn otelctx_update_span(span_id: *const u8) -> c_int;

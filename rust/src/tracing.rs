@@ -40,9 +40,10 @@ use ::tracing::{Metadata, Subscriber};
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::{Extensions, LookupSpan};
 
+use crate::attr::Attr;
 use crate::error::Result;
 use crate::process::Key;
-use crate::record::{Attr, Record, SpanContext};
+use crate::record::{Record, SpanContext};
 use crate::shared::SharedRecord;
 
 /// The closure of [`OtelctxLayer::with_ids`].

@@ -6,20 +6,23 @@
 //!   rust/swap         sys::otelctx_attach of one of two records, as single/swap
 //!   rust/current      sys::otelctx_current
 //!   rust/in_place     Attached::set: fresh ids and two attributes, in place
+//!   rust/in_place_attrset  Attached::set_attrset: the same, the two
+//!                     attributes as a prepared AttrSet
 //!   rust/update_span  Attached::update_span: a child span's id
 
 use core::ffi::c_int;
 use std::hint::black_box;
 use std::time::Instant;
 
-use otelctx::{sys, Attached, Attr, Key, Record, SpanContext};
+use otelctx::{sys, Attached, Attr, AttrSet, Key, Record, SpanContext};
 
-const NAMES: [&str; 4] = ["rust/swap", "rust/current", "rust/in_place", "rust/update_span"];
+const NAMES: [&str; 5] = ["rust/swap", "rust/current", "rust/in_place", "rust/in_place_attrset", "rust/update_span"];
 
 struct State<'a> {
     records: [*mut sys::otelctx_record; 2],
     attached: Attached<'a>,
     attrs: [Attr<'static>; 2],
+    set: AttrSet,
     span: SpanContext,
     n: u64,
 }
@@ -47,6 +50,14 @@ fn in_place(s: &mut State) {
 }
 
 #[inline(always)]
+fn in_place_attrset(s: &mut State) {
+    s.n += 1;
+    s.span.trace_id[8..].copy_from_slice(&s.n.to_le_bytes());
+    s.span.span_id = s.n.to_le_bytes();
+    black_box(s.attached.set_attrset(&s.span, &s.set)).ok();
+}
+
+#[inline(always)]
 fn update_span(s: &mut State) {
     s.n += 1;
     black_box(s.attached.update_span(&s.n.to_le_bytes())).ok();
@@ -65,9 +76,10 @@ macro_rules! out_of_line {
     )*};
 }
 
-out_of_line!(op_swap => swap, op_current => current, op_in_place => in_place, op_update_span => update_span);
+out_of_line!(op_swap => swap, op_current => current, op_in_place => in_place,
+             op_in_place_attrset => in_place_attrset, op_update_span => update_span);
 
-const OPS: [fn(&mut State); 4] = [op_swap, op_current, op_in_place, op_update_span];
+const OPS: [fn(&mut State); 5] = [op_swap, op_current, op_in_place, op_in_place_attrset, op_update_span];
 
 extern "C" {
     fn clock_gettime(clock: c_int, ts: *mut [i64; 2]) -> c_int;
@@ -140,6 +152,7 @@ fn main() {
         records: [swapped[0].as_ptr(), swapped[1].as_ptr()],
         attached: record.attach(),
         attrs,
+        set: AttrSet::new(&attrs).expect("attribute set"),
         span,
         n: 0,
     };
@@ -160,6 +173,7 @@ fn main() {
                 0 => measure(swap, &mut state, args.min_time),
                 1 => measure(current, &mut state, args.min_time),
                 2 => measure(in_place, &mut state, args.min_time),
+                3 => measure(in_place_attrset, &mut state, args.min_time),
                 _ => measure(update_span, &mut state, args.min_time),
             };
             // SAFETY: swap leaves one of its records attached: restore the guard's.
