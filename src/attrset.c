@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Prepared attribute sets: made once, then only read (any thread). */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,18 +10,21 @@
 
 otelctx_attrset *otelctx_attrset_new(const otelctx_attr *attrs, size_t n_attrs, int *left_out)
 {
-    /* Encoded by the whole-record writer itself, into a record no reader
-     * can see: the set holds exactly what otelctx_record_set would write.
-     * The guard byte is a local one (nothing is published). */
-    otelctx_record scratch;
-    unsigned char writing = 0;
-
-    memset(&scratch, 0, sizeof(scratch));
-    int ret = otelctx__record_write(&scratch, NULL, NULL, 0, attrs, n_attrs, &writing);
-    if (ret < 0) {
-        errno = -ret;
+    /* otelctx_record_set's checks, then its slow finish (which writes
+     * every attribute as the straight line does, and the rest), into a
+     * record no reader can see: the set holds exactly what
+     * otelctx_record_set would write. The guard byte is a local one
+     * (nothing is published). */
+    if ((attrs == NULL && n_attrs > 0) || n_attrs > INT_MAX ||
+        otelctx__values_invalid(attrs, attrs + n_attrs)) {
+        errno = EINVAL;
         return NULL;
     }
+    otelctx_record scratch;
+    unsigned char writing = 1;
+
+    memset(&scratch, 0, sizeof(scratch));
+    int ret = otelctx__finish_record(&scratch, attrs, attrs + n_attrs, 0, 0, &writing);
     size_t size = scratch.attrs_data_size, padded = size < 16 ? 16 : size;
     otelctx_attrset *set = calloc(1, sizeof(*set) + padded);
     if (set == NULL) {

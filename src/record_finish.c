@@ -7,7 +7,7 @@
 
 int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len)
 {
-    if (len <= 16 && otelctx__copy_short(dst, src, len) == 0)
+    if (otelctx__copy_short(dst, src, len) == 0)
         return 0;
     if (!otelctx__utf8_valid((const uint8_t *)src, len))
         return 1;

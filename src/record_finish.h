@@ -22,8 +22,10 @@ int otelctx__copy_utf8(uint8_t *dst, const char *src, size_t len);
  * values longer than 16 bytes, and values that are not plain ASCII (checked
  * as UTF-8, left out otherwise). Stores the size, then valid = 1, then
  * leaves the writer guard. Returns the attributes left out, left_out
- * included.
+ * included. Never inlined (ThinLTO would): its registers would be saved on
+ * every write.
  */
+__attribute__((noinline, cold))
 int otelctx__finish_record(otelctx_record *record, const otelctx_attr *a,
                            const otelctx_attr *last, size_t used, int left_out,
                            unsigned char *writing);

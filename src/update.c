@@ -12,14 +12,18 @@
 typedef uint64_t __attribute__((aligned(1), may_alias)) unaligned_u64;
 
 /* Nothing attached: fill the thread's own record while it is still
- * unreachable, then publish it whole (swap style). Off the hot path. */
+ * unreachable, then publish it whole (swap style). Off the hot path, and
+ * with six arguments, all in registers and in otelctx_update's order: a
+ * seventh on the stack would give otelctx_update a stack frame on every
+ * call. The guard byte is the one
+ * otelctx_tls_writing() finds, as the caller's is. */
 __attribute__((noinline, cold))
-static int update_own_record(otelctx_record **slot, unsigned char *writing,
-                             const uint8_t trace_id[16], const uint8_t span_id[8],
-                             uint8_t trace_flags,
-                             const otelctx_attr *attrs, size_t n_attrs)
+static int update_own_record(const uint8_t trace_id[16], const uint8_t span_id[8],
+                             uint8_t trace_flags, const otelctx_attr *attrs, size_t n_attrs,
+                             otelctx_record **slot)
 {
     otelctx_record *record = otelctx__own_record();
+    unsigned char *writing = otelctx_tls_writing();
 
     if (record == NULL)
         return -ENOMEM;
@@ -51,7 +55,7 @@ OTELCTX_INLINE int update_in(const uint8_t trace_id[16], const uint8_t span_id[8
     otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
-        return update_own_record(slot, writing, trace_id, span_id, trace_flags, attrs, n_attrs);
+        return update_own_record(trace_id, span_id, trace_flags, attrs, n_attrs, slot);
     return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
                                  writing);
 }
@@ -284,8 +288,7 @@ OTELCTX_INLINE int attr_push_in(const otelctx_attr *attr, otelctx_record **slot,
                          used + OTELCTX_ENTRY_HEADER + len > OTELCTX_ATTRS_CAPACITY))
         return leave_with(writing, 1);
     /* Bytes past attrs_data_size are free to write: readers stop there. */
-    if (OTELCTX_UNLIKELY(len > 16 ||
-                         otelctx__copy_short(&record->attrs_data[used + OTELCTX_ENTRY_HEADER],
+    if (OTELCTX_UNLIKELY(otelctx__copy_short(&record->attrs_data[used + OTELCTX_ENTRY_HEADER],
                                              attr->value, len)))
         return attr_push_utf8(record, attr, len, used, writing);
     return attr_push_publish(record, attr->key, len, used, writing);
