@@ -17,11 +17,15 @@ require_fail() {
 }
 
 # require_apt LOG ARGS...: one apt-get run, its output appended to LOG; on
-# failure LOG is shown and the script stops.
+# failure LOG is shown and the script stops. Runs of this project's scripts
+# take turns (flock, up to 30 minutes): apt-get does not wait for the lock
+# of another apt-get ("Could not get lock /var/lib/apt/lists/lock"), and two
+# ./test.sh started at once on a fresh machine both install.
 require_apt() {
     local log=$1
     shift
-    if ! DEBIAN_FRONTEND=noninteractive apt-get "$@" >>"$log" 2>&1; then
+    if ! flock -w 1800 /run/lock/otelctx-apt.lock \
+        env DEBIAN_FRONTEND=noninteractive apt-get "$@" >>"$log" 2>&1; then
         cat "$log" >&2
         require_fail "apt-get $* failed (full log above and in $log)"
     fi
