@@ -39,14 +39,22 @@ OTELCTX_INLINE void otelctx__copy16(uint8_t *dst, const uint8_t *src)
 /*
  * Copies exactly len bytes as two fixed-size, possibly overlapping chunks
  * (never reading past the caller's value): no call to memcpy, a few
- * compares. Jumps to label, having stored nothing, when len is over 16 (the
- * test sits in the branch for 8 bytes and more, where short values do not
- * pay for it) or some byte has its high bit set (not plain ASCII):
- * otelctx_attr_push leaves the record unchanged when it leaves a value out.
- * A jump rather than a result: the compilers would join the four results
- * into one register and test that, two instructions more.
+ * compares. Jumps to label when len is over 16 (the test sits in the branch
+ * for 8 bytes and more, where short values do not pay for it) or some byte
+ * has its high bit set (not plain ASCII). A jump rather than a result: the
+ * compilers would join the four results into one register and test that,
+ * two instructions more. Two flavours, by what a jump leaves behind:
+ *
+ * OTELCTX_COPY_SHORT stores nothing before the jump: otelctx_attr_push
+ * promises the record unchanged when it leaves a value out.
+ *
+ * OTELCTX_COPY_SHORT_OVER stores the chunks first and tests them after, so
+ * the test may clobber one (no register of its own: the whole-record
+ * writer's loop then needs no callee-saved register). Only for a writer
+ * whose stores past attrs_data_size are free, valid being 0, and whose
+ * jump target writes that value again (the whole-record writers' finish).
  */
-#define OTELCTX_COPY_PAIR(type, mask, dst, src, len, label)                 \
+#define OTELCTX_PAIR_CHECKED(type, mask, dst, src, len, label)              \
     do {                                                                    \
         type head_, tail_;                                                  \
         memcpy(&head_, (src), sizeof(type));                                \
@@ -57,18 +65,29 @@ OTELCTX_INLINE void otelctx__copy16(uint8_t *dst, const uint8_t *src)
         memcpy((dst) + (len) - sizeof(type), &tail_, sizeof(type));         \
     } while (0)
 
-#define OTELCTX_COPY_SHORT(dst, src, len, label)                            \
+#define OTELCTX_PAIR_STORED(type, mask, dst, src, len, label)               \
+    do {                                                                    \
+        type head_, tail_;                                                  \
+        memcpy(&head_, (src), sizeof(type));                                \
+        memcpy(&tail_, (src) + (len) - sizeof(type), sizeof(type));         \
+        memcpy((dst), &head_, sizeof(type));                                \
+        memcpy((dst) + (len) - sizeof(type), &tail_, sizeof(type));         \
+        if (OTELCTX_UNLIKELY((head_ | tail_) & (mask)))                     \
+            goto label;                                                     \
+    } while (0)
+
+#define OTELCTX_COPY_SHORT_WITH(pair, dst, src, len, label)                 \
     do {                                                                    \
         if ((len) >= 4) {                                                   \
             if ((len) >= 8) {                                               \
                 if (OTELCTX_UNLIKELY((len) > 16))                           \
                     goto label;                                             \
-                OTELCTX_COPY_PAIR(uint64_t, 0x8080808080808080u, dst, src, len, label); \
+                pair(uint64_t, 0x8080808080808080u, dst, src, len, label);  \
             } else {                                                        \
-                OTELCTX_COPY_PAIR(uint32_t, 0x80808080u, dst, src, len, label); \
+                pair(uint32_t, 0x80808080u, dst, src, len, label);          \
             }                                                               \
         } else if ((len) >= 2) {                                            \
-            OTELCTX_COPY_PAIR(uint16_t, 0x8080u, dst, src, len, label);     \
+            pair(uint16_t, 0x8080u, dst, src, len, label);                  \
         } else if ((len) == 1) {                                            \
             uint8_t byte_ = (uint8_t)(src)[0];                              \
             if (OTELCTX_UNLIKELY(byte_ & 0x80u))                            \
@@ -76,6 +95,12 @@ OTELCTX_INLINE void otelctx__copy16(uint8_t *dst, const uint8_t *src)
             (dst)[0] = byte_;                                               \
         }                                                                   \
     } while (0)
+
+#define OTELCTX_COPY_SHORT(dst, src, len, label)                            \
+    OTELCTX_COPY_SHORT_WITH(OTELCTX_PAIR_CHECKED, dst, src, len, label)
+
+#define OTELCTX_COPY_SHORT_OVER(dst, src, len, label)                       \
+    OTELCTX_COPY_SHORT_WITH(OTELCTX_PAIR_STORED, dst, src, len, label)
 
 /* OTELCTX_COPY_SHORT as a function: 1 when the value is longer than 16
  * bytes or not plain ASCII. */

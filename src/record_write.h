@@ -61,8 +61,14 @@ OTELCTX_INLINE int otelctx__ids_load(const uint8_t *trace_id, const uint8_t *spa
         ids[0] = otelctx__load64(trace_id);
         ids[1] = otelctx__load64(trace_id + 8);
         ids[2] = otelctx__load64(span_id);
-        if (otelctx__ids_invalid(ids[0] | ids[1], ids[2], trace_flags))
+        /* A trace id whose first half is not zero is set: one test, and no
+         * register for ids[0] | ids[1], on the common path. */
+        if (OTELCTX_UNLIKELY(ids[0] == 0)) {
+            if (otelctx__ids_invalid(ids[1], ids[2], trace_flags))
+                return -EINVAL;
+        } else if (OTELCTX_UNLIKELY(ids[2] == 0)) {
             return -EINVAL;
+        }
     } else if (OTELCTX_UNLIKELY(span_id != NULL || trace_flags != 0)) {
         return -EINVAL;
     }
@@ -151,7 +157,7 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
     const otelctx_attr *a = attrs;
     for (; a != last; a++) {
         size_t len = a->len;
-        OTELCTX_COPY_SHORT(entry + OTELCTX_ENTRY_HEADER, a->value, len, finish);
+        OTELCTX_COPY_SHORT_OVER(entry + OTELCTX_ENTRY_HEADER, a->value, len, finish);
         entry[0] = a->key;
         entry[1] = (uint8_t)len;
         entry += OTELCTX_ENTRY_HEADER + len;
