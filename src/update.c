@@ -128,6 +128,15 @@ int otelctx_update_attrset(const uint8_t trace_id[16], const uint8_t span_id[8],
                          otelctx_tls_writing_after(slot));
 }
 
+/* Whether the record's trace id is set: a first half that is not zero
+ * decides it with one test and no register for the OR of the two. */
+static inline int record_has_trace(const otelctx_record *record)
+{
+    if (__builtin_expect(otelctx__load64(record->trace_id) != 0, 1))
+        return 1;
+    return otelctx__load64(record->trace_id + 8) != 0;
+}
+
 /* A partial writer's early return from inside the guard. */
 static inline int leave_with(unsigned char *writing, int ret)
 {
@@ -135,15 +144,13 @@ static inline int leave_with(unsigned char *writing, int ret)
     return ret;
 }
 
-OTELCTX_INLINE int update_span_in(const uint8_t span_id[8], otelctx_record **slot,
-                                unsigned char *writing)
+/* The span id is the caller's, checked by the entry point (below). */
+OTELCTX_INLINE int update_span_in(uint64_t span, otelctx_record **slot, unsigned char *writing)
 {
     otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
         return -ENOENT;
-    if (OTELCTX_UNLIKELY(span_id == NULL))
-        return -EINVAL;
     /* The guard comes before the trace id is read: a whole write nested
      * between that read and the store below would otherwise end up with
      * its trace id and this span id. (The slot may be read before it, as in
@@ -151,13 +158,7 @@ OTELCTX_INLINE int update_span_in(const uint8_t span_id[8], otelctx_record **slo
      * makes this call the earlier one.) */
     if (writer_enter(writing))
         return -EBUSY;
-    uint64_t span = otelctx__load64(span_id);
-    uint64_t trace = otelctx__load64(record->trace_id) | otelctx__load64(record->trace_id + 8);
-    /* Two branches, not one on span == 0 || trace == 0: clang computes the
-     * combined condition in a register, two instructions more. */
-    if (OTELCTX_UNLIKELY(span == 0))
-        return leave_with(writing, -EINVAL);
-    if (OTELCTX_UNLIKELY(trace == 0))
+    if (OTELCTX_UNLIKELY(!record_has_trace(record)))
         return leave_with(writing, -EINVAL);
     /*
      * Why one 8-byte store is enough: a reader only sees this thread between
@@ -190,18 +191,27 @@ OTELCTX_INLINE int update_span_in(const uint8_t span_id[8], otelctx_record **slo
 }
 
 __attribute__((noinline, cold))
-static int update_span_far(const uint8_t span_id[8], otelctx_record **slot)
+static int update_span_far(uint64_t span, otelctx_record **slot)
 {
-    return update_span_in(span_id, slot, otelctx_tls_writing());
+    return update_span_in(span, slot, otelctx_tls_writing());
 }
 
 int otelctx_update_span(const uint8_t span_id[8])
 {
+    /* The caller's span id first, as otelctx_update checks its arguments
+     * before the guard (it is not the record's: the guard need not cover
+     * reading it), so that a rejected one returns before any frame or TLS
+     * access, and the span is not tested inside the guard. */
+    if (OTELCTX_UNLIKELY(span_id == NULL))
+        return -EINVAL;
+    uint64_t span = otelctx__load64(span_id);
+    if (OTELCTX_UNLIKELY(span == 0))
+        return -EINVAL;
     otelctx_record **slot = otelctx_tls_slot();
 
     if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
-        return update_span_far(span_id, slot);
-    return update_span_in(span_id, slot, otelctx_tls_writing_after(slot));
+        return update_span_far(span, slot);
+    return update_span_in(span, slot, otelctx_tls_writing_after(slot));
 }
 
 OTELCTX_INLINE int update_flags_in(uint8_t trace_flags, otelctx_record **slot,
@@ -215,8 +225,7 @@ OTELCTX_INLINE int update_flags_in(uint8_t trace_flags, otelctx_record **slot,
      * checks must be the one the flags land beside. */
     if (writer_enter(writing))
         return -EBUSY;
-    uint64_t trace = otelctx__load64(record->trace_id) | otelctx__load64(record->trace_id + 8);
-    if (OTELCTX_UNLIKELY(trace == 0 && trace_flags != 0))
+    if (OTELCTX_UNLIKELY(trace_flags != 0 && !record_has_trace(record)))
         return leave_with(writing, -EINVAL);
     /* One byte store: a reader sees the old flags or the new ones. */
     __atomic_store_n(&record->trace_flags, trace_flags, __ATOMIC_RELAXED);
