@@ -133,18 +133,26 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
 {
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
         return -EINVAL;
-    const otelctx_attr *last = attrs;
-    if (n_attrs != 0) {
-        if (OTELCTX_UNLIKELY(n_attrs > OTELCTX_FAST_ATTRS))
-            return otelctx__record_write_many(trace_id, span_id, trace_flags, attrs, n_attrs,
-                                              record);
-        if (OTELCTX_UNLIKELY(attrs == NULL))
-            return -EINVAL;
-        last = attrs + n_attrs;
-        /* Before the ids are loaded, so that they are not live across it. */
-        if (otelctx__values_invalid(attrs, last))
-            return -EINVAL;
+    /* No attributes: the header and a size of 0, a path of its own (shared
+     * with the loop's end, the size would be computed from the entry). */
+    if (n_attrs == 0) {
+        int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
+        if (err != 0)
+            return err;
+        record->attrs_data_size = 0;
+        record_end_write(record);
+        writer_leave(writing);
+        return 0;
     }
+    if (OTELCTX_UNLIKELY(n_attrs > OTELCTX_FAST_ATTRS))
+        return otelctx__record_write_many(trace_id, span_id, trace_flags, attrs, n_attrs,
+                                          record);
+    if (OTELCTX_UNLIKELY(attrs == NULL))
+        return -EINVAL;
+    const otelctx_attr *last = attrs + n_attrs;
+    /* Before the ids are loaded, so that they are not live across it. */
+    if (otelctx__values_invalid(attrs, last))
+        return -EINVAL;
     int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
     if (err != 0)
         return err;
@@ -192,10 +200,9 @@ OTELCTX_INLINE int otelctx__record_write_set(otelctx_record *record, const uint8
     if (set != NULL) {
         size = set->size;
         left_out = set->left_out;
-        if (size <= 16) {
-            otelctx__copy16(record->attrs_data, set->data);
-        } else {
-            for (size_t i = 0; i + 16 < size; i += 16)
+        otelctx__copy16(record->attrs_data, set->data);
+        if (size > 16) {
+            for (size_t i = 16; i + 16 < size; i += 16)
                 otelctx__copy16(&record->attrs_data[i], &set->data[i]);
             otelctx__copy16(&record->attrs_data[size - 16], &set->data[size - 16]);
         }
