@@ -250,12 +250,10 @@ int otelctx_update_flags(uint8_t trace_flags)
 
 /* The entry's header and then the size, which makes the entry visible
  * all at once (one 16-bit store, done or not at any instruction boundary);
- * then the guard is left. */
-static inline int attr_push_publish(otelctx_record *record, uint8_t key, size_t len,
-                                    size_t used, unsigned char *writing)
+ * then the guard is left. entry is &record->attrs_data[used]. */
+static inline int attr_push_publish(otelctx_record *record, uint8_t *entry, uint8_t key,
+                                    size_t len, size_t used, unsigned char *writing)
 {
-    uint8_t *entry = &record->attrs_data[used];
-
     entry[0] = key;
     entry[1] = (uint8_t)len;
     atomic_signal_fence(memory_order_seq_cst);
@@ -267,16 +265,19 @@ static inline int attr_push_publish(otelctx_record *record, uint8_t key, size_t 
 
 /* A value of more than 16 bytes or not plain ASCII, inside the guard: a
  * tail call, so that the straight line saves no register for it. len is
- * the one the caller checked (attr is read once per field). */
+ * the one the caller checked the room for (attr is read once per field);
+ * the length limit is checked here, before anything is stored: a value
+ * over it is longer than 16 bytes and always comes here, also one so long
+ * that the caller's sum wrapped. */
 __attribute__((noinline, cold))
 static int attr_push_utf8(otelctx_record *record, const otelctx_attr *attr, size_t len,
                           size_t used, unsigned char *writing)
 {
-    uint8_t *value = &record->attrs_data[used + OTELCTX_ENTRY_HEADER];
+    uint8_t *entry = &record->attrs_data[used];
 
-    if (otelctx__copy_utf8(value, attr->value, len))
+    if (len > OTELCTX_VALUE_MAX || otelctx__copy_utf8(entry + OTELCTX_ENTRY_HEADER, attr->value, len))
         return leave_with(writing, 1); /* nothing was stored */
-    return attr_push_publish(record, attr->key, len, used, writing);
+    return attr_push_publish(record, entry, attr->key, len, used, writing);
 }
 
 OTELCTX_INLINE int attr_push_in(const otelctx_attr *attr, otelctx_record **slot,
@@ -293,14 +294,14 @@ OTELCTX_INLINE int attr_push_in(const otelctx_attr *attr, otelctx_record **slot,
     if (writer_enter(writing))
         return -EBUSY;
     size_t used = record->attrs_data_size, len = attr->len;
-    if (OTELCTX_UNLIKELY(len > OTELCTX_VALUE_MAX ||
-                         used + OTELCTX_ENTRY_HEADER + len > OTELCTX_ATTRS_CAPACITY))
+    /* The room only; the length limit is attr_push_utf8's. */
+    if (OTELCTX_UNLIKELY(used + OTELCTX_ENTRY_HEADER + len > OTELCTX_ATTRS_CAPACITY))
         return leave_with(writing, 1);
+    uint8_t *entry = &record->attrs_data[used];
     /* Bytes past attrs_data_size are free to write: readers stop there. */
-    if (OTELCTX_UNLIKELY(otelctx__copy_short(&record->attrs_data[used + OTELCTX_ENTRY_HEADER],
-                                             attr->value, len)))
+    if (OTELCTX_UNLIKELY(otelctx__copy_short(entry + OTELCTX_ENTRY_HEADER, attr->value, len)))
         return attr_push_utf8(record, attr, len, used, writing);
-    return attr_push_publish(record, attr->key, len, used, writing);
+    return attr_push_publish(record, entry, attr->key, len, used, writing);
 }
 
 __attribute__((noinline, cold))
@@ -331,16 +332,29 @@ OTELCTX_INLINE int attr_pop_in(size_t n, otelctx_record **slot,
     if (writer_enter(writing))
         return -EBUSY;
     /* Entries can only be walked forwards: count them (remembering where
-     * the last one starts, which is all pop(1) needs), then walk to the
-     * first one to remove. */
-    size_t size = record->attrs_data_size, count = 0, pos = 0, last = 0;
-    while (pos + OTELCTX_ENTRY_HEADER <= size) {
-        size_t next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
-        if (next > size) /* a last entry that does not fit: readers ignore it */
+     * the last one starts), then walk to the first one to remove. pop(1),
+     * the common call, needs only where the last one starts: a walk of its
+     * own, without the count. A last entry that does not fit in the size
+     * ends either walk: readers ignore it. */
+    size_t size = record->attrs_data_size, count = 0, pos = 0, last = 0, next;
+    if (n == 1) {
+        for (; pos + OTELCTX_ENTRY_HEADER <= size; pos = next) {
+            next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+            if (next > size)
+                break;
+            last = pos;
+        }
+        if (pos == 0) /* every entry moves pos on: none */
+            return leave_with(writing, 0);
+        __atomic_store_n(&record->attrs_data_size, (uint16_t)last, __ATOMIC_RELAXED);
+        writer_leave(writing);
+        return 1;
+    }
+    for (; pos + OTELCTX_ENTRY_HEADER <= size; pos = next, count++) {
+        next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+        if (next > size)
             break;
         last = pos;
-        pos = next;
-        count++;
     }
     size_t removed = n < count ? n : count;
     if (removed == 0)
