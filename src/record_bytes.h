@@ -15,6 +15,13 @@
 #define OTELCTX_INLINE static inline __attribute__((always_inline))
 #define OTELCTX_UNLIKELY(x) __builtin_expect(!!(x), 0)
 
+/* Hides x's value from the optimizer, at no instruction. A loop's cursor
+ * passed through it stays a cursor: clang otherwise rewrites it into an
+ * index and a count, a register more, which the whole-record writer's
+ * loops then take from a callee-saved one (saved and restored on every
+ * call). */
+#define OTELCTX_OPAQUE(x) __asm__("" : "+r"(x))
+
 OTELCTX_INLINE uint64_t otelctx__load64(const uint8_t *p)
 {
     uint64_t v;

@@ -43,9 +43,11 @@ OTELCTX_INLINE int otelctx__ids_invalid(uint64_t trace, uint64_t span, uint8_t t
  * call changes nothing. */
 OTELCTX_INLINE int otelctx__values_invalid(const otelctx_attr *attrs, const otelctx_attr *last)
 {
-    for (const otelctx_attr *a = attrs; a != last; a++)
+    for (const otelctx_attr *a = attrs; a != last; a++) {
         if (OTELCTX_UNLIKELY(a->value == NULL) && a->len > 0)
             return 1;
+        OTELCTX_OPAQUE(a);
+    }
     return 0;
 }
 
@@ -169,6 +171,7 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
         entry[0] = a->key;
         entry[1] = (uint8_t)len;
         entry += OTELCTX_ENTRY_HEADER + len;
+        OTELCTX_OPAQUE(a);
     }
     record->attrs_data_size = (uint16_t)otelctx__entry_offset(record, entry);
     record_end_write(record);
