@@ -81,13 +81,15 @@ int otelctx_update(const uint8_t trace_id[16], const uint8_t span_id[8],
                      otelctx_tls_writing_after(slot));
 }
 
-/* update_own_record with a prepared set. */
+/* update_own_record with a prepared set, its arguments in
+ * otelctx_update_attrset's order too. */
 __attribute__((noinline, cold))
-static int update_own_record_set(otelctx_record **slot, unsigned char *writing,
-                                 const uint8_t trace_id[16], const uint8_t span_id[8],
-                                 uint8_t trace_flags, const otelctx_attrset *set)
+static int update_own_record_set(const uint8_t trace_id[16], const uint8_t span_id[8],
+                                 uint8_t trace_flags, const otelctx_attrset *set,
+                                 otelctx_record **slot)
 {
     otelctx_record *record = otelctx__own_record();
+    unsigned char *writing = otelctx_tls_writing();
 
     if (record == NULL)
         return -ENOMEM;
@@ -106,7 +108,7 @@ OTELCTX_INLINE int update_set_in(const uint8_t trace_id[16], const uint8_t span_
     otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
-        return update_own_record_set(slot, writing, trace_id, span_id, trace_flags, set);
+        return update_own_record_set(trace_id, span_id, trace_flags, set, slot);
     return otelctx__record_write_set(record, trace_id, span_id, trace_flags, set, writing);
 }
 
