@@ -54,17 +54,19 @@ require_packages() {
 }
 
 # require WHY ITEM...: ITEM is COMMAND:PACKAGE (a command on PATH) or
-# /PATH:PACKAGE (a header or library that no command reveals).
+# /PATH:PACKAGE (a header or library that no command reveals). A package
+# that several missing items name is installed (and named) once.
 require() {
-    local why=$1 missing=() item have
+    local why=$1 missing=() item have package
     shift
     for item in "$@"; do
-        have=${item%%:*}
+        have=${item%%:*} package=${item#*:}
         if [[ $have == /* ]]; then
-            [[ -e $have ]] || missing+=("${item#*:}")
+            [[ -e $have ]] && continue
         else
-            command -v "$have" >/dev/null || missing+=("${item#*:}")
+            command -v "$have" >/dev/null && continue
         fi
+        [[ " ${missing[*]} " == *" $package "* ]] || missing+=("$package")
     done
     require_packages "$why" "${missing[@]}"
 }
