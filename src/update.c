@@ -339,6 +339,11 @@ OTELCTX_INLINE int attr_pop_in(size_t n, otelctx_record **slot,
      * own, without the count. A last entry that does not fit in the size
      * ends either walk: readers ignore it. */
     size_t size = record->attrs_data_size, count = 0, pos = 0, last = 0, next;
+    /* A size past the capacity (the record written by hand, or torn by a
+     * foreign writer) would walk the entries out of attrs_data: walk the
+     * capacity only. */
+    if (OTELCTX_UNLIKELY(size > OTELCTX_ATTRS_CAPACITY))
+        size = OTELCTX_ATTRS_CAPACITY;
     if (n == 1) {
         for (; pos + OTELCTX_ENTRY_HEADER <= size; pos = next) {
             next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];

@@ -130,6 +130,17 @@ static void check_push_pop(otelctx_record *r)
     EXPECT_CALL(r, otelctx_attr_pop(5), 2, &expected);
     EXPECT_CALL(r, otelctx_attr_pop(1), 0, &expected);
     EXPECT_CALL(r, otelctx_attr_pop(0), 0, &expected);
+
+    /* A size past the capacity (written by hand): the walk stays inside
+     * attrs_data, 306 empty entries, and the last one goes. */
+    memset(r->attrs_data, 0, sizeof(r->attrs_data));
+    r->attrs_data_size = UINT16_MAX;
+    memcpy(&expected, r, sizeof(expected));
+    expected.attrs_data_size = OTELCTX_ATTRS_CAPACITY - 2; /* an entry: key and length bytes */
+    EXPECT_CALL(r, otelctx_attr_pop(1), 1, &expected);
+    r->attrs_data_size = UINT16_MAX;
+    expected.attrs_data_size = OTELCTX_ATTRS_CAPACITY - 3 * 2;
+    EXPECT_CALL(r, otelctx_attr_pop(3), 3, &expected);
 }
 
 static void check_detach_if(otelctx_record *r)
