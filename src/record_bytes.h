@@ -22,6 +22,17 @@
  * call). */
 #define OTELCTX_OPAQUE(x) __asm__("" : "+r"(x))
 
+/* A writer's error return, as return otelctx__fail(-EINVAL): the constant
+ * is then made in the error's own branch. Returned plainly, clang loads
+ * -EINVAL into a spare register before the first check, on every call,
+ * and moves the result into %eax at one shared return. Volatile, or gcc
+ * hoists the empty asm out of the branch and preloads each constant. */
+OTELCTX_INLINE int otelctx__fail(int err)
+{
+    __asm__ volatile("" : "+r"(err));
+    return err;
+}
+
 OTELCTX_INLINE uint64_t otelctx__load64(const uint8_t *p)
 {
     uint64_t v;

@@ -88,9 +88,9 @@ OTELCTX_INLINE int otelctx__header_write(otelctx_record *record, const uint8_t *
     uint64_t ids[3];
 
     if (otelctx__ids_load(trace_id, span_id, trace_flags, ids) != 0)
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     if (writer_enter(writing))
-        return -EBUSY;
+        return otelctx__fail(-EBUSY);
     record_begin_write(record);
     otelctx__store64(record->trace_id, ids[0]);
     otelctx__store64(record->trace_id + 8, ids[1]);
@@ -134,13 +134,13 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
                                          unsigned char *writing)
 {
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     /* No attributes: the header and a size of 0, a path of its own (shared
      * with the loop's end, the size would be computed from the entry). */
     if (n_attrs == 0) {
         int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
         if (err != 0)
-            return err;
+            return otelctx__fail(err);
         record->attrs_data_size = 0;
         record_end_write(record);
         writer_leave(writing);
@@ -150,14 +150,14 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
         return otelctx__record_write_many(trace_id, span_id, trace_flags, attrs, n_attrs,
                                           record);
     if (OTELCTX_UNLIKELY(attrs == NULL))
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     const otelctx_attr *last = attrs + n_attrs;
     /* Before the ids are loaded, so that they are not live across it. */
     if (otelctx__values_invalid(attrs, last))
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
     if (err != 0)
-        return err;
+        return otelctx__fail(err);
     /* Values of at most 16 bytes (OTELCTX_COPY_SHORT jumps for longer ones
      * too, in its branch for 8 bytes and more), plain ASCII (checked per value: one
      * compare more than an OR accumulated for the end, and no register for
@@ -194,26 +194,29 @@ OTELCTX_INLINE int otelctx__record_write_set(otelctx_record *record, const uint8
                                              const otelctx_attrset *set, unsigned char *writing)
 {
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
     if (err != 0)
-        return err;
-    size_t size = 0;
-    int left_out = 0;
-    if (set != NULL) {
-        size = set->size;
-        left_out = set->left_out;
-        otelctx__copy16(record->attrs_data, set->data);
-        if (size > 16) {
-            for (size_t i = 16; i + 16 < size; i += 16)
-                otelctx__copy16(&record->attrs_data[i], &set->data[i]);
-            otelctx__copy16(&record->attrs_data[size - 16], &set->data[size - 16]);
-        }
+        return otelctx__fail(err);
+    if (set == NULL) {
+        record->attrs_data_size = 0;
+        record_end_write(record);
+        writer_leave(writing);
+        return 0;
+    }
+    size_t size = set->size;
+    otelctx__copy16(record->attrs_data, set->data);
+    if (size > 16) {
+        for (size_t i = 16; i + 16 < size; i += 16)
+            otelctx__copy16(&record->attrs_data[i], &set->data[i]);
+        otelctx__copy16(&record->attrs_data[size - 16], &set->data[size - 16]);
     }
     record->attrs_data_size = (uint16_t)size;
     record_end_write(record);
     writer_leave(writing);
-    return left_out;
+    /* Read last, straight into the return register: the guard byte's
+     * address, in that register until the store above, no longer is. */
+    return set->left_out;
 }
 
 #endif

@@ -152,14 +152,14 @@ OTELCTX_INLINE int update_span_in(uint64_t span, otelctx_record **slot, unsigned
     otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
-        return -ENOENT;
+        return otelctx__fail(-ENOENT);
     /* The guard comes before the trace id is read: a whole write nested
      * between that read and the store below would otherwise end up with
      * its trace id and this span id. (The slot may be read before it, as in
      * otelctx_update: a handler attaching another record in between only
      * makes this call the earlier one.) */
     if (writer_enter(writing))
-        return -EBUSY;
+        return otelctx__fail(-EBUSY);
     if (OTELCTX_UNLIKELY(!record_has_trace(record)))
         return leave_with(writing, -EINVAL);
     /*
@@ -205,10 +205,10 @@ int otelctx_update_span(const uint8_t span_id[8])
      * reading it), so that a rejected one returns before any frame or TLS
      * access, and the span is not tested inside the guard. */
     if (OTELCTX_UNLIKELY(span_id == NULL))
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     uint64_t span = otelctx__load64(span_id);
     if (OTELCTX_UNLIKELY(span == 0))
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     otelctx_record **slot = otelctx_tls_slot();
 
     if (OTELCTX_UNLIKELY(!otelctx_tls_slot_guarded()))
@@ -222,11 +222,11 @@ OTELCTX_INLINE int update_flags_in(uint8_t trace_flags, otelctx_record **slot,
     otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
-        return -ENOENT;
+        return otelctx__fail(-ENOENT);
     /* Under the guard, for the same reason as the span id: the trace id it
      * checks must be the one the flags land beside. */
     if (writer_enter(writing))
-        return -EBUSY;
+        return otelctx__fail(-EBUSY);
     if (OTELCTX_UNLIKELY(trace_flags != 0 && !record_has_trace(record)))
         return leave_with(writing, -EINVAL);
     /* One byte store: a reader sees the old flags or the new ones. */
@@ -288,13 +288,13 @@ OTELCTX_INLINE int attr_push_in(const otelctx_attr *attr, otelctx_record **slot,
     otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
-        return -ENOENT;
+        return otelctx__fail(-ENOENT);
     if (OTELCTX_UNLIKELY(attr == NULL || (attr->value == NULL && attr->len > 0)))
-        return -EINVAL;
+        return otelctx__fail(-EINVAL);
     /* Before the size is read: a write nested between that read and the
      * size store below would have its entries overwritten by this one. */
     if (writer_enter(writing))
-        return -EBUSY;
+        return otelctx__fail(-EBUSY);
     size_t used = record->attrs_data_size, len = attr->len;
     /* The room only; the length limit is attr_push_utf8's. */
     if (OTELCTX_UNLIKELY(used + OTELCTX_ENTRY_HEADER + len > OTELCTX_ATTRS_CAPACITY))
@@ -327,12 +327,12 @@ OTELCTX_INLINE int attr_pop_in(size_t n, otelctx_record **slot,
     otelctx_record *record = slot_load(slot);
 
     if (OTELCTX_UNLIKELY(record == NULL))
-        return -ENOENT;
+        return otelctx__fail(-ENOENT);
     /* Before the entries are walked: a write nested between the walk and
      * the size store below would be cut at an offset computed from the
      * entries it replaced. */
     if (writer_enter(writing))
-        return -EBUSY;
+        return otelctx__fail(-EBUSY);
     /* Entries can only be walked forwards: count them (remembering where
      * the last one starts), then walk to the first one to remove. pop(1),
      * the common call, needs only where the last one starts: a walk of its
