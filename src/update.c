@@ -339,13 +339,12 @@ OTELCTX_INLINE int attr_pop_in(size_t n, otelctx_record **slot,
      * own, without the count. A last entry that does not fit in the size
      * ends either walk: readers ignore it. */
     size_t size = record->attrs_data_size, count = 0, pos = 0, last = 0, next;
-    /* A size past the capacity (the record written by hand, or torn by a
-     * foreign writer) would walk the entries out of attrs_data: walk the
-     * capacity only. */
-    if (OTELCTX_UNLIKELY(size > OTELCTX_ATTRS_CAPACITY))
-        size = OTELCTX_ATTRS_CAPACITY;
-    if (n == 1) {
-        for (; pos + OTELCTX_ENTRY_HEADER <= size; pos = next) {
+    /* pop(1)'s walk reads an entry's length byte while the entry starts
+     * before the size, even when only its key byte would fit: the length
+     * byte is then at most attrs_data[size], inside attrs_data for every
+     * size up to the capacity minus 2, and one compare per entry fewer. */
+    if (n == 1 && size <= OTELCTX_ATTRS_CAPACITY - OTELCTX_ENTRY_HEADER) {
+        for (; pos < size; pos = next) {
             next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
             if (next > size)
                 break;
@@ -357,6 +356,11 @@ OTELCTX_INLINE int attr_pop_in(size_t n, otelctx_record **slot,
         writer_leave(writing);
         return 1;
     }
+    /* A size past the capacity (the record written by hand, or torn by a
+     * foreign writer) would walk the entries out of attrs_data: walk the
+     * capacity only. */
+    if (OTELCTX_UNLIKELY(size > OTELCTX_ATTRS_CAPACITY))
+        size = OTELCTX_ATTRS_CAPACITY;
     for (; pos + OTELCTX_ENTRY_HEADER <= size; pos = next, count++) {
         next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
         if (next > size)

@@ -131,6 +131,25 @@ static void check_push_pop(otelctx_record *r)
     EXPECT_CALL(r, otelctx_attr_pop(1), 0, &expected);
     EXPECT_CALL(r, otelctx_attr_pop(0), 0, &expected);
 
+    /* pop(1) at the sizes around its walk's bound (the capacity minus 2),
+     * after entries of 255, 255 and 93 to 95 bytes (609 to 611 bytes),
+     * with or without a lone key byte after them: the last whole entry
+     * goes, the lone byte is ignored, and no length byte past attrs_data
+     * is read (612 with a key byte at 611: ASan builds). */
+    for (size_t third = 93; third <= 95; third++) {
+        for (size_t lone = 0; lone <= 1; lone++) {
+            const otelctx_attr three[] = {{5, big, 255}, {6, big, 255}, {7, big, third}};
+            CHECK_EQ(otelctx_record_set(r, trace_id, span_id, 1, three, 3), 0);
+            if (lone) {
+                r->attrs_data[r->attrs_data_size] = 9;
+                r->attrs_data_size++;
+            }
+            memcpy(&expected, r, sizeof(expected));
+            expected.attrs_data_size = 2 * 257;
+            EXPECT_CALL(r, otelctx_attr_pop(1), 1, &expected);
+        }
+    }
+
     /* A size past the capacity (written by hand): the walk stays inside
      * attrs_data, 306 empty entries, and the last one goes. */
     memset(r->attrs_data, 0, sizeof(r->attrs_data));
