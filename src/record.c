@@ -11,25 +11,26 @@
 
 __attribute__((noinline, cold))
 int otelctx__record_write_many(const uint8_t *trace_id, const uint8_t *span_id,
-                               uint8_t trace_flags, const otelctx_attr *attrs, size_t n_attrs,
+                               unsigned int trace_flags, const otelctx_attr *attrs, size_t n_attrs,
                                otelctx_record *record)
 {
     if (attrs == NULL || n_attrs > INT_MAX || otelctx__values_invalid(attrs, attrs + n_attrs))
         return -EINVAL;
     unsigned char *writing = otelctx_tls_writing();
-    int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
+    int err = otelctx__header_write(record, trace_id, span_id, (uint8_t)trace_flags, writing);
     if (err != 0)
         return err;
     return otelctx__finish_record(record, attrs, attrs + n_attrs, 0, 0, writing);
 }
 
-/* A bound slot that is not an otelctx block: this copy's own guard byte. */
+/* A bound slot that is not an otelctx block: this copy's own guard byte.
+ * The flags as an int, as in update.c's cold writers. */
 __attribute__((noinline, cold))
 static int record_set_far(otelctx_record *record, const uint8_t trace_id[16],
-                          const uint8_t span_id[8], uint8_t trace_flags,
+                          const uint8_t span_id[8], unsigned int trace_flags,
                           const otelctx_attr *attrs, size_t n_attrs)
 {
-    return otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
+    return otelctx__record_write(record, trace_id, span_id, (uint8_t)trace_flags, attrs, n_attrs,
                                  otelctx_tls_writing());
 }
 
@@ -64,10 +65,10 @@ int otelctx_record_set(otelctx_record *record,
 
 __attribute__((noinline, cold))
 static int record_set_attrset_far(otelctx_record *record, const uint8_t trace_id[16],
-                                  const uint8_t span_id[8], uint8_t trace_flags,
+                                  const uint8_t span_id[8], unsigned int trace_flags,
                                   const otelctx_attrset *set)
 {
-    return otelctx__record_write_set(record, trace_id, span_id, trace_flags, set,
+    return otelctx__record_write_set(record, trace_id, span_id, (uint8_t)trace_flags, set,
                                      otelctx_tls_writing());
 }
 

@@ -114,7 +114,7 @@ OTELCTX_INLINE size_t otelctx__entry_offset(const otelctx_record *record, const 
  * seventh on the stack would give every writer a stack frame; in
  * otelctx_update's order, so that its arguments need not move. */
 int otelctx__record_write_many(const uint8_t *trace_id, const uint8_t *span_id,
-                               uint8_t trace_flags, const otelctx_attr *attrs, size_t n_attrs,
+                               unsigned int trace_flags, const otelctx_attr *attrs, size_t n_attrs,
                                otelctx_record *record);
 
 /*

@@ -15,11 +15,15 @@ typedef uint64_t __attribute__((aligned(1), may_alias)) unaligned_u64;
  * unreachable, then publish it whole (swap style). Off the hot path, and
  * with six arguments, all in registers and in otelctx_update's order: a
  * seventh on the stack would give otelctx_update a stack frame on every
- * call. The guard byte is the one
- * otelctx_tls_writing() finds, as the caller's is. */
+ * call. The flags as an int, here and in every cold writer the entry
+ * points pass them to: gcc extends a byte argument to 32 bits for the
+ * call, and for a uint8_t parameter keeps that copy apart from the one it
+ * tests and stores (a register move more, and in otelctx_record_set a
+ * stack slot). The guard byte is the one otelctx_tls_writing() finds, as
+ * the caller's is. */
 __attribute__((noinline, cold))
 static int update_own_record(const uint8_t trace_id[16], const uint8_t span_id[8],
-                             uint8_t trace_flags, const otelctx_attr *attrs, size_t n_attrs,
+                             unsigned int trace_flags, const otelctx_attr *attrs, size_t n_attrs,
                              otelctx_record **slot)
 {
     otelctx_record *record = otelctx__own_record();
@@ -30,8 +34,8 @@ static int update_own_record(const uint8_t trace_id[16], const uint8_t span_id[8
     /* The publication comes after the guard is left: a handler in between
      * that updates finds the slot still NULL, writes the same own record
      * whole and publishes it; this store then publishes it again. */
-    int ret = otelctx__record_write(record, trace_id, span_id, trace_flags, attrs, n_attrs,
-                                    writing);
+    int ret = otelctx__record_write(record, trace_id, span_id, (uint8_t)trace_flags, attrs,
+                                    n_attrs, writing);
     if (ret >= 0)
         slot_store(slot, record);
     return ret;
@@ -62,10 +66,10 @@ OTELCTX_INLINE int update_in(const uint8_t trace_id[16], const uint8_t span_id[8
 
 __attribute__((noinline, cold))
 static int update_far(const uint8_t trace_id[16], const uint8_t span_id[8],
-                      uint8_t trace_flags, const otelctx_attr *attrs, size_t n_attrs,
+                      unsigned int trace_flags, const otelctx_attr *attrs, size_t n_attrs,
                       otelctx_record **slot)
 {
-    return update_in(trace_id, span_id, trace_flags, attrs, n_attrs, slot,
+    return update_in(trace_id, span_id, (uint8_t)trace_flags, attrs, n_attrs, slot,
                      otelctx_tls_writing());
 }
 
@@ -85,7 +89,7 @@ int otelctx_update(const uint8_t trace_id[16], const uint8_t span_id[8],
  * otelctx_update_attrset's order too. */
 __attribute__((noinline, cold))
 static int update_own_record_set(const uint8_t trace_id[16], const uint8_t span_id[8],
-                                 uint8_t trace_flags, const otelctx_attrset *set,
+                                 unsigned int trace_flags, const otelctx_attrset *set,
                                  otelctx_record **slot)
 {
     otelctx_record *record = otelctx__own_record();
@@ -94,7 +98,8 @@ static int update_own_record_set(const uint8_t trace_id[16], const uint8_t span_
     if (record == NULL)
         return -ENOMEM;
     /* Published after the guard is left, as in update_own_record. */
-    int ret = otelctx__record_write_set(record, trace_id, span_id, trace_flags, set, writing);
+    int ret = otelctx__record_write_set(record, trace_id, span_id, (uint8_t)trace_flags, set,
+                                        writing);
     if (ret >= 0)
         slot_store(slot, record);
     return ret;
@@ -114,9 +119,11 @@ OTELCTX_INLINE int update_set_in(const uint8_t trace_id[16], const uint8_t span_
 
 __attribute__((noinline, cold))
 static int update_set_far(const uint8_t trace_id[16], const uint8_t span_id[8],
-                          uint8_t trace_flags, const otelctx_attrset *set, otelctx_record **slot)
+                          unsigned int trace_flags, const otelctx_attrset *set,
+                          otelctx_record **slot)
 {
-    return update_set_in(trace_id, span_id, trace_flags, set, slot, otelctx_tls_writing());
+    return update_set_in(trace_id, span_id, (uint8_t)trace_flags, set, slot,
+                         otelctx_tls_writing());
 }
 
 int otelctx_update_attrset(const uint8_t trace_id[16], const uint8_t span_id[8],
@@ -236,9 +243,9 @@ OTELCTX_INLINE int update_flags_in(uint8_t trace_flags, otelctx_record **slot,
 }
 
 __attribute__((noinline, cold))
-static int update_flags_far(uint8_t trace_flags, otelctx_record **slot)
+static int update_flags_far(unsigned int trace_flags, otelctx_record **slot)
 {
-    return update_flags_in(trace_flags, slot, otelctx_tls_writing());
+    return update_flags_in((uint8_t)trace_flags, slot, otelctx_tls_writing());
 }
 
 int otelctx_update_flags(uint8_t trace_flags)
