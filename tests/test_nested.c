@@ -29,18 +29,7 @@
 #include "otelctx.h"
 
 #ifdef OTELCTX_TEST_INTERPOSE
-/* One object so that the canary is the 8 bytes after the slot; the export
- * flag of the link makes otel_thread_ctx_v1 (its first 8 bytes) interpose
- * the library's. */
-__asm__("\t.section .tbss,\"awT\",%nobits\n"
-        "\t.p2align 3\n"
-        "\t.globl otel_thread_ctx_v1\n"
-        "\t.type otel_thread_ctx_v1, %tls_object\n"
-        "\t.size otel_thread_ctx_v1, 8\n"
-        "otel_thread_ctx_v1:\n"
-        "\t.zero 16\n"
-        "\t.previous\n");
-extern _Thread_local struct { otelctx_record *slot; unsigned char canary[8]; } otel_thread_ctx_v1;
+#include "interposing_slot.h"
 #endif
 
 static const uint8_t trace_a[16] = {0xaa, 1}, span_a[8] = {0xaa, 2};
