@@ -346,22 +346,25 @@ OTELCTX_INLINE int attr_pop_in(size_t n, otelctx_record **slot,
      * own, without the count. A last entry that does not fit in the size
      * ends either walk: readers ignore it. */
     size_t size = record->attrs_data_size, count = 0, pos = 0, last = 0, next;
-    /* pop(1)'s walk reads an entry's length byte while the entry starts
-     * before the size, even when only its key byte would fit: the length
-     * byte is then at most attrs_data[size], inside attrs_data for every
-     * size up to the capacity minus 2, and one compare per entry fewer. */
-    if (n == 1 && size <= OTELCTX_ATTRS_CAPACITY - OTELCTX_ENTRY_HEADER) {
-        for (; pos < size; pos = next) {
-            next = pos + OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
-            if (next > size)
-                break;
+    /* pop(1) on entries that end exactly at the size, as every writer
+     * leaves them: walk while the next entry starts before the size,
+     * remembering where the current one starts, and no test of whether an
+     * entry fits; the walk ends at the size exactly, or past it when the
+     * last entry does not fit (a record written by hand), which the general
+     * walk below then handles. The length byte read is at most
+     * attrs_data[size - 1 + 1], inside attrs_data for every size up to the
+     * capacity minus 2. */
+    if (n == 1 && size - 1 < OTELCTX_ATTRS_CAPACITY - OTELCTX_ENTRY_HEADER) {
+        do {
             last = pos;
+            pos += OTELCTX_ENTRY_HEADER + record->attrs_data[pos + 1];
+        } while (pos < size);
+        if (__builtin_expect(pos == size, 1)) {
+            __atomic_store_n(&record->attrs_data_size, (uint16_t)last, __ATOMIC_RELAXED);
+            writer_leave(writing);
+            return 1;
         }
-        if (pos == 0) /* every entry moves pos on: none */
-            return leave_with(writing, 0);
-        __atomic_store_n(&record->attrs_data_size, (uint16_t)last, __ATOMIC_RELAXED);
-        writer_leave(writing);
-        return 1;
+        pos = last = 0;
     }
     /* A size past the capacity (the record written by hand, or torn by a
      * foreign writer) would walk the entries out of attrs_data: walk the
