@@ -55,10 +55,44 @@ _Thread_local struct otelctx_tls_block otelctx__tls_own;
 
 unsigned char otelctx__slot_guarded;
 
+#if OTELCTX_TLS_SLOT_KEEPS_REGISTERS
+/*
+ * The accessor in assembly, for the call in tls_slot.h that tells the
+ * compiler only %rax changes. The TLSDESC call keeps every register but
+ * %rax and the flags; its resolver for a dlopen()ed object calls C code
+ * on a first access, so the stack is aligned for it as for a call (the
+ * caller's alignment is unknown at an asm statement). The CFI lets
+ * unwinders (the eBPF profiler's among them) walk out of a sample taken
+ * here.
+ */
+__asm__("\t.text\n"
+        "\t.p2align 4\n"
+        "\t.globl otelctx_tls_slot\n"
+        "\t.hidden otelctx_tls_slot\n"
+        "\t.type otelctx_tls_slot, @function\n"
+        "otelctx_tls_slot:\n"
+        "\t.cfi_startproc\n"
+        "\tpush %rbp\n"
+        "\t.cfi_def_cfa_offset 16\n"
+        "\t.cfi_offset %rbp, -16\n"
+        "\tmov %rsp, %rbp\n"
+        "\t.cfi_def_cfa_register %rbp\n"
+        "\tand $-16, %rsp\n"
+        "\tlea otel_thread_ctx_v1@TLSDESC(%rip), %rax\n"
+        "\tcall *otel_thread_ctx_v1@TLSCALL(%rax)\n"
+        "\tadd %fs:0, %rax\n"
+        "\tleave\n"
+        "\t.cfi_def_cfa %rsp, 8\n"
+        "\tret\n"
+        "\t.cfi_endproc\n"
+        "\t.size otelctx_tls_slot, .-otelctx_tls_slot\n"
+        "\t.previous\n");
+#else
 otelctx_record **otelctx_tls_slot(void)
 {
     return &otel_thread_ctx_v1.slot;
 }
+#endif
 
 /* A function of its own: clang would otherwise make both TLS accesses and
  * pick one (cmov), one TLSDESC call more on every guarded write. */

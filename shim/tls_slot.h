@@ -32,6 +32,25 @@ struct otelctx_tls_block {
 __attribute__((visibility("hidden")))
 otelctx_record **otelctx_tls_slot(void);
 
+#if OTELCTX_TLS_SLOT_KEEPS_REGISTERS
+/*
+ * The default build on x86-64: the accessor (in assembly, tls_slot.c)
+ * changes only %rax and the flags, and the call says so, so that the
+ * caller keeps its arguments in their registers across it instead of
+ * saving them (a C call would clobber every caller-saved register; gcc
+ * honours no_caller_saved_registers only in the callee). The call writes
+ * below the stack pointer: the library is compiled with -mno-red-zone.
+ */
+static inline __attribute__((always_inline)) otelctx_record **otelctx_tls_slot_keeping(void)
+{
+    otelctx_record **slot;
+
+    __asm__("call otelctx_tls_slot" : "=a"(slot) : : "cc");
+    return slot;
+}
+#define otelctx_tls_slot() otelctx_tls_slot_keeping()
+#endif
+
 /* The calling thread's writer guard byte: the one after the slot when the
  * slot is an otelctx block (this copy's or the owner's), else this copy's.
  * Never inlined: staying a function of its own lets the ELF gate tell its
