@@ -19,9 +19,7 @@ otelctx_attrset *otelctx_attrset_new(const otelctx_attr *attrs, size_t n_attrs, 
         errno = EINVAL;
         return NULL;
     }
-    /* No arithmetic on a NULL attrs (n_attrs 0): undefined even with 0. */
-    const otelctx_attr *last = n_attrs != 0 ? attrs + n_attrs : attrs;
-    if (otelctx__values_invalid(attrs, last)) {
+    if (n_attrs != 0 && otelctx__values_invalid(attrs, n_attrs)) {
         errno = EINVAL;
         return NULL;
     }
@@ -29,7 +27,8 @@ otelctx_attrset *otelctx_attrset_new(const otelctx_attr *attrs, size_t n_attrs, 
     unsigned char writing = 1;
 
     memset(&scratch, 0, sizeof(scratch));
-    int ret = otelctx__finish_record(&scratch, attrs, last, 0, 0, &writing);
+    int ret = otelctx__finish_record(&scratch, attrs, n_attrs != 0 ? attrs + n_attrs : attrs, 0, 0,
+                                     &writing);
     size_t size = scratch.attrs_data_size, padded = size < 16 ? 16 : size;
     otelctx_attrset *set = calloc(1, sizeof(*set) + padded);
     if (set == NULL) {

@@ -14,7 +14,7 @@ int otelctx__record_write_many(const uint8_t *trace_id, const uint8_t *span_id,
                                unsigned int trace_flags, const otelctx_attr *attrs, size_t n_attrs,
                                otelctx_record *record)
 {
-    if (attrs == NULL || n_attrs > INT_MAX || otelctx__values_invalid(attrs, attrs + n_attrs))
+    if (attrs == NULL || n_attrs > INT_MAX || otelctx__values_invalid(attrs, n_attrs))
         return -EINVAL;
     unsigned char *writing = otelctx_tls_writing();
     int err = otelctx__header_write(record, trace_id, span_id, (uint8_t)trace_flags, writing);

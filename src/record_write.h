@@ -39,15 +39,39 @@ OTELCTX_INLINE int otelctx__ids_invalid(uint64_t trace, uint64_t span, uint8_t t
  * line below takes only such calls, so it never checks the space left. */
 #define OTELCTX_FAST_ATTRS 34
 
-/* A NULL value with a length: checked before the first write, so a rejected
- * call changes nothing. */
-OTELCTX_INLINE int otelctx__values_invalid(const otelctx_attr *attrs, const otelctx_attr *last)
+/* An attribute's size in 8-byte words: the pre-pass below counts in them,
+ * so that its cursor is a scaled index the addressing takes as it is. */
+#define OTELCTX_ATTR_WORDS (sizeof(otelctx_attr) / sizeof(uint64_t))
+
+/* Where the straight line's entries go, from its cursor: the cursor starts
+ * at the record rather than at attrs_data (see otelctx__record_write). */
+#define OTELCTX_ENTRY_AT offsetof(otelctx_record, attrs_data)
+
+/*
+ * A NULL value with a length (n_attrs >= 1): checked before the first
+ * write, so a rejected call changes nothing. From the last attribute down,
+ * one test per attribute, the count itself the loop's end test. A NULL
+ * value (legal with a length of 0) leaves for a second loop, so that the
+ * first is one chain: laid out straight, it falls through to what follows.
+ */
+OTELCTX_INLINE int otelctx__values_invalid(const otelctx_attr *attrs, size_t n_attrs)
 {
-    for (const otelctx_attr *a = attrs; a != last; a++) {
-        if (OTELCTX_UNLIKELY(a->value == NULL) && a->len > 0)
+    size_t words = n_attrs * OTELCTX_ATTR_WORDS;
+    do {
+        const otelctx_attr *a = (const otelctx_attr *)((const uint64_t *)attrs + words) - 1;
+        if (OTELCTX_UNLIKELY(a->value == NULL))
+            goto null_value;
+        OTELCTX_OPAQUE(words);
+        words -= OTELCTX_ATTR_WORDS;
+    } while (words != 0);
+    return 0;
+null_value:
+    do {
+        const otelctx_attr *a = (const otelctx_attr *)((const uint64_t *)attrs + words) - 1;
+        if (a->value == NULL && a->len > 0)
             return 1;
-        OTELCTX_OPAQUE(a);
-    }
+        words -= OTELCTX_ATTR_WORDS;
+    } while (words != 0);
     return 0;
 }
 
@@ -99,14 +123,6 @@ OTELCTX_INLINE int otelctx__header_write(otelctx_record *record, const uint8_t *
     return 0;
 }
 
-/* Where entry is in record->attrs_data, from the record's address rather
- * than attrs_data's: the compilers would keep attrs_data's in a register of
- * its own through the loop below, and then save one. */
-OTELCTX_INLINE size_t otelctx__entry_offset(const otelctx_record *record, const uint8_t *entry)
-{
-    return (size_t)((uintptr_t)entry - (uintptr_t)record - offsetof(otelctx_record, attrs_data));
-}
-
 /* The whole-record write of a call with more than OTELCTX_FAST_ATTRS
  * attributes (record.c): every check, then all of it through the finish,
  * under the guard byte otelctx_tls_writing() finds (the one every caller of
@@ -135,9 +151,13 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
 {
     if (OTELCTX_UNLIKELY((uintptr_t)record & (alignof(otelctx_record) - 1)))
         return otelctx__fail(-EINVAL);
-    /* No attributes: the header and a size of 0, a path of its own (shared
-     * with the loop's end, the size would be computed from the entry). */
-    if (n_attrs == 0) {
+    /* One compare for both rare counts (n_attrs - 1 wraps for 0): no
+     * attributes, the header and a size of 0; more than the straight line
+     * takes, the general writer. */
+    if (n_attrs - 1 >= OTELCTX_FAST_ATTRS) {
+        if (OTELCTX_UNLIKELY(n_attrs != 0))
+            return otelctx__record_write_many(trace_id, span_id, trace_flags, attrs, n_attrs,
+                                              record);
         int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
         if (err != 0)
             return otelctx__fail(err);
@@ -146,39 +166,47 @@ OTELCTX_INLINE int otelctx__record_write(otelctx_record *record, const uint8_t *
         writer_leave(writing);
         return 0;
     }
-    if (OTELCTX_UNLIKELY(n_attrs > OTELCTX_FAST_ATTRS))
-        return otelctx__record_write_many(trace_id, span_id, trace_flags, attrs, n_attrs,
-                                          record);
     if (OTELCTX_UNLIKELY(attrs == NULL))
         return otelctx__fail(-EINVAL);
-    const otelctx_attr *last = attrs + n_attrs;
     /* Before the ids are loaded, so that they are not live across it. */
-    if (otelctx__values_invalid(attrs, last))
+    if (otelctx__values_invalid(attrs, n_attrs))
         return otelctx__fail(-EINVAL);
     int err = otelctx__header_write(record, trace_id, span_id, trace_flags, writing);
     if (err != 0)
         return otelctx__fail(err);
-    /* Values of at most 16 bytes (OTELCTX_COPY_SHORT jumps for longer ones
-     * too, in its branch for 8 bytes and more), plain ASCII (checked per value: one
-     * compare more than an OR accumulated for the end, and no register for
-     * it). Anything else goes to the finish from that attribute on. Bytes
-     * past attrs_data_size are free to write while valid is 0. */
-    uint8_t *entry = record->attrs_data;
+    /* Values of at most 16 bytes (OTELCTX_COPY_SHORT_OVER jumps for longer
+     * ones too, in its branch for 8 bytes and more), plain ASCII (checked
+     * per value: one compare more than an OR accumulated for the end, and no
+     * register for it). Anything else goes to the finish from that
+     * attribute on. Bytes past attrs_data_size are free to write while valid
+     * is 0.
+     *
+     * The cursor is the record's address plus the bytes used so far, and
+     * each entry is stored at cursor + offsetof(attrs_data): the size is
+     * then one subtraction, and no register holds attrs_data's address.
+     * The loop's end is marked unlikely for its layout: both compilers then
+     * enter the loop at its top, without a jump, and fall out of its
+     * bottom (calls have few attributes; the branch predictor, not the
+     * hint, decides what runs fast). */
+    uint8_t *at = (uint8_t *)record;
+    const otelctx_attr *last = attrs + n_attrs;
     const otelctx_attr *a = attrs;
-    for (; a != last; a++) {
+    do {
         size_t len = a->len;
-        OTELCTX_COPY_SHORT_OVER(entry + OTELCTX_ENTRY_HEADER, a->value, len, finish);
-        entry[0] = a->key;
-        entry[1] = (uint8_t)len;
-        entry += OTELCTX_ENTRY_HEADER + len;
+        OTELCTX_COPY_SHORT_OVER(at + OTELCTX_ENTRY_AT + OTELCTX_ENTRY_HEADER, a->value, len,
+                                finish);
+        at[OTELCTX_ENTRY_AT] = a->key;
+        at[OTELCTX_ENTRY_AT + 1] = (uint8_t)len;
+        at += OTELCTX_ENTRY_HEADER + len;
         OTELCTX_OPAQUE(a);
-    }
-    record->attrs_data_size = (uint16_t)otelctx__entry_offset(record, entry);
+        a++;
+    } while (OTELCTX_UNLIKELY(a != last));
+    record->attrs_data_size = (uint16_t)(at - (uint8_t *)record);
     record_end_write(record);
     writer_leave(writing);
     return 0;
 finish:
-    return otelctx__finish_record(record, a, last, otelctx__entry_offset(record, entry), 0,
+    return otelctx__finish_record(record, a, last, (size_t)(at - (uint8_t *)record), 0,
                                   writing);
 }
 

@@ -27,6 +27,18 @@ int main(void)
         {.key = 1, .value = "ok", .len = 2},
         {.key = 2, .value = NULL, .len = 4},
     };
+    /* The shortest length a NULL value may not have, before and behind a
+     * NULL value that is legal (length 0): every attribute is looked at. */
+    const otelctx_attr null_one_first[] = {
+        {.key = 1, .value = NULL, .len = 1},
+        {.key = 2, .value = NULL, .len = 0},
+        {.key = 3, .value = "ok", .len = 2},
+    };
+    const otelctx_attr null_one_last[] = {
+        {.key = 3, .value = "ok", .len = 2},
+        {.key = 2, .value = NULL, .len = 0},
+        {.key = 1, .value = NULL, .len = 1},
+    };
     CHECK(record != NULL);
     CHECK_EQ(otelctx_record_set(record, trace_id, span_id, 1, &good, 1), 0);
 
@@ -35,6 +47,8 @@ int main(void)
     EXPECT_REJECTED(record, otelctx_record_set(record, NULL, NULL, 1, NULL, 0));
     EXPECT_REJECTED(record, otelctx_record_set(record, trace_id, span_id, 1, NULL, 2));
     EXPECT_REJECTED(record, otelctx_record_set(record, trace_id, span_id, 1, null_value, 2));
+    EXPECT_REJECTED(record, otelctx_record_set(record, trace_id, span_id, 1, null_one_first, 3));
+    EXPECT_REJECTED(record, otelctx_record_set(record, trace_id, span_id, 1, null_one_last, 3));
     EXPECT_REJECTED(record, otelctx_record_set(record, trace_id, span_id, 1, &good,
                                                (size_t)INT_MAX + 1));
 
@@ -61,6 +75,8 @@ int main(void)
     EXPECT_REJECTED(record, otelctx_update(NULL, NULL, 2, NULL, 0));
     EXPECT_REJECTED(record, otelctx_update(trace_id, span_id, 0, NULL, 1));
     EXPECT_REJECTED(record, otelctx_update(trace_id, span_id, 0, null_value, 2));
+    EXPECT_REJECTED(record, otelctx_update(trace_id, span_id, 0, null_one_first, 3));
+    EXPECT_REJECTED(record, otelctx_update(trace_id, span_id, 0, null_one_last, 3));
     EXPECT_REJECTED(record, otelctx_update(zero_trace, span_id, 0, NULL, 0));
     EXPECT_REJECTED(record, otelctx_update(trace_id, zero_span, 0, NULL, 0));
     EXPECT_REJECTED(record, otelctx_update(zero_trace, zero_span, 1, NULL, 0));
