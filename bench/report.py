@@ -17,8 +17,9 @@ import statistics
 import subprocess
 import sys
 
-SINGLE = ["single/in_place", "single/in_place_ids", "single/swap", "single/attach_detach",
-          "single/current", "single/record_set", "single/update_span", "single/attr_push_pop"]
+SINGLE = ["single/in_place", "single/in_place_ids", "single/in_place_attrset", "single/swap",
+          "single/attach_detach", "single/current", "single/record_set",
+          "single/record_set_attrset", "single/update_span", "single/attr_push_pop"]
 # bench/rust: the same operations from Rust, in the same three link modes.
 RUST = ["rust/swap", "rust/current", "rust/in_place", "rust/in_place_attrset", "rust/update_span"]
 FULL = SINGLE + ["multi/swap/4", "multi/swap/16", "dlopen/swap",
