@@ -47,6 +47,13 @@ OTELCTX_INLINE int otelctx__ids_invalid(uint64_t trace, uint64_t span, uint8_t t
  * at the record rather than at attrs_data (see otelctx__record_write). */
 #define OTELCTX_ENTRY_AT offsetof(otelctx_record, attrs_data)
 
+/* The attribute that ends words 8-byte words into attrs (the address from
+ * the array's bytes, where arithmetic is defined). */
+OTELCTX_INLINE const otelctx_attr *otelctx__attr_below(const otelctx_attr *attrs, size_t words)
+{
+    return (const otelctx_attr *)((const char *)attrs + words * sizeof(uint64_t)) - 1;
+}
+
 /*
  * A NULL value with a length (n_attrs >= 1): checked before the first
  * write, so a rejected call changes nothing. From the last attribute down,
@@ -58,7 +65,7 @@ OTELCTX_INLINE int otelctx__values_invalid(const otelctx_attr *attrs, size_t n_a
 {
     size_t words = n_attrs * OTELCTX_ATTR_WORDS;
     do {
-        const otelctx_attr *a = (const otelctx_attr *)((const uint64_t *)attrs + words) - 1;
+        const otelctx_attr *a = otelctx__attr_below(attrs, words);
         if (OTELCTX_UNLIKELY(a->value == NULL))
             goto null_value;
         OTELCTX_OPAQUE(words);
@@ -67,7 +74,7 @@ OTELCTX_INLINE int otelctx__values_invalid(const otelctx_attr *attrs, size_t n_a
     return 0;
 null_value:
     do {
-        const otelctx_attr *a = (const otelctx_attr *)((const uint64_t *)attrs + words) - 1;
+        const otelctx_attr *a = otelctx__attr_below(attrs, words);
         if (a->value == NULL && a->len > 0)
             return 1;
         words -= OTELCTX_ATTR_WORDS;
